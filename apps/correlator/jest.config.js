@@ -1,0 +1,7 @@
+module.exports = {
+  ...require('../../jest.preset.js'),
+  displayName: 'correlator',
+  rootDir: __dirname,
+  globalSetup: '<rootDir>/../../tools/harness/src/jest-global-setup.ts',
+  globalTeardown: '<rootDir>/../../tools/harness/src/jest-global-teardown.ts',
+};
