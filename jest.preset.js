@@ -24,6 +24,7 @@ module.exports = {
     '^@sequent/rules$': path.join(root, 'libs/rules/src/index.ts'),
     '^@sequent/engine$': path.join(root, 'libs/engine/src/index.ts'),
     '^@sequent/platform$': path.join(root, 'libs/platform/src/index.ts'),
+    '^@sequent/pipeline$': path.join(root, 'libs/pipeline/src/index.ts'),
     '^@sequent/harness$': path.join(root, 'tools/harness/src/index.ts'),
   },
   testMatch: ['**/?(*.)+(spec|test).ts'],
