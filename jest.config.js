@@ -6,6 +6,8 @@ module.exports = {
     '<rootDir>/libs/rules',
     '<rootDir>/libs/engine',
     '<rootDir>/libs/platform',
+    '<rootDir>/libs/pipeline',
+    '<rootDir>/libs/generator',
     '<rootDir>/apps/cli',
     '<rootDir>/apps/ingest',
     '<rootDir>/apps/correlator',

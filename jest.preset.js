@@ -25,6 +25,7 @@ module.exports = {
     '^@sequent/engine$': path.join(root, 'libs/engine/src/index.ts'),
     '^@sequent/platform$': path.join(root, 'libs/platform/src/index.ts'),
     '^@sequent/pipeline$': path.join(root, 'libs/pipeline/src/index.ts'),
+    '^@sequent/generator$': path.join(root, 'libs/generator/src/index.ts'),
     '^@sequent/harness$': path.join(root, 'tools/harness/src/index.ts'),
   },
   testMatch: ['**/?(*.)+(spec|test).ts'],

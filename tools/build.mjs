@@ -41,6 +41,7 @@ const swcOptions = {
       '@sequent/platform': ['libs/platform/src/index.ts'],
       '@sequent/pipeline': ['libs/pipeline/src/index.ts'],
       '@sequent/harness': ['tools/harness/src/index.ts'],
+      '@sequent/generator': ['libs/generator/src/index.ts'],
     },
   },
   module: { type: 'commonjs' },
@@ -57,7 +58,11 @@ await Promise.all(
     const rel = path.relative(root, file);
     const out = path.join(outRoot, rel.replace(/\.ts$/, '.js'));
     try {
-      const { code, map } = await transformFile(file, { ...swcOptions, filename: file, sourceFileName: file });
+      const { code, map } = await transformFile(file, {
+        ...swcOptions,
+        filename: file,
+        sourceFileName: file,
+      });
       await mkdir(path.dirname(out), { recursive: true });
       await writeFile(out, `${code}\n//# sourceMappingURL=${path.basename(out)}.map\n`);
       if (map) await writeFile(`${out}.map`, map);
