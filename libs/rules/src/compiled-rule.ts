@@ -9,7 +9,8 @@ import type { CompiledEql } from './eql/compiled';
 /** A document predicate. EQL's `null` and KQL's non-match both count as `false`. */
 export type Condition = (doc: unknown) => boolean;
 
-export type RuleType = 'query' | 'eql' | 'new_terms' | 'threshold' | 'esql' | 'machine_learning' | 'threat_match';
+export type RuleType =
+  'query' | 'eql' | 'new_terms' | 'threshold' | 'esql' | 'machine_learning' | 'threat_match';
 
 export interface ThreatEntry {
   framework: string;
@@ -58,6 +59,13 @@ export interface RuleMeta {
   investigation_fields?: string[];
   required_fields?: Array<{ name: string; type: string }>;
   query?: string;
+  /** A Kibana data view the rule reads instead of `index` (not resolvable here: the rule then
+   * reads Kibana's default Security index patterns). */
+  data_view_id?: string;
+  /** EQL rule settings (Kibana's `event_category_override`, `timestamp_field`, `tiebreaker_field`). */
+  event_category_override?: string;
+  timestamp_field?: string;
+  tiebreaker_field?: string;
   /** Where the rule was loaded from (file path and, for NDJSON, line). */
   source?: string;
 }
@@ -89,9 +97,7 @@ export interface PrefilterHints {
   literals?: { field: string; values: string[]; caseInsensitive?: boolean };
 }
 
-export type RuleMatcher =
-  | { kind: 'filter'; condition: Condition }
-  | { kind: 'eql'; eql: CompiledEql };
+export type RuleMatcher = { kind: 'filter'; condition: Condition } | { kind: 'eql'; eql: CompiledEql };
 
 export interface CompiledRule {
   meta: RuleMeta;

@@ -1,0 +1,2 @@
+export { toKibanaNdjson, toKibanaRule } from './kibana-ndjson';
+export type { ExceptionListsExport } from './kibana-ndjson';

@@ -1,0 +1,11 @@
+export { loadRules, loadRulesFromText, loadParsedSources } from './load';
+export type { LoadOptions, LoadResult, RuleLoadReport, RuleLoadStatus } from './load';
+export { collectRuleFiles, readRuleFile, parseRuleText, formatOf } from './files';
+export type { FileLimits, RuleFileFormat } from './files';
+export { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_NDJSON_FILE_BYTES } from './files';
+export { parseTomlRules } from './parse-toml';
+export { parseNdjson, parseJson } from './parse-json';
+export { classifyObject } from './records';
+export type { SourceRecord, SourceError, ParsedSource, RecordKind } from './records';
+export { ExceptionRegistry } from './exception-registry';
+export { readValueListFile, readValueListFiles } from './value-list-files';
