@@ -1,2 +1,4 @@
 export * from './bus';
 export * from './memory-bus';
+export * from './stage';
+export * from './stage-metrics';

@@ -1,0 +1,78 @@
+/**
+ * A stage of the pipeline (ingest, correlator, alerter) and the loop that runs it on a bus.
+ * The services run stages on the Kafka bus, the embedded wiring on the memory bus: the
+ * stage code is the same (DESIGN.md "One code path, two wirings").
+ *
+ * Per consumed batch: the stage handles it (the correlator also persists its state and the
+ * partition offset here), the runner produces its outputs, then its DLQ entries, and only
+ * then returns so the bus commits the offsets. A crash anywhere before the commit replays
+ * the batch; alert ids are deterministic, so the alerter drops the replayed duplicates.
+ */
+import { createDlqEnvelope, type DlqSource } from '@sequent/platform';
+import type { Bus, BusBatch, OutgoingRecord, Subscription } from './bus';
+import type { StageMetrics } from './stage-metrics';
+
+export type StageName = 'ingest' | 'correlator' | 'alerter';
+
+export interface DlqItem {
+  original: Buffer | string | null;
+  /** Bounded snake_case reason (a metric label), e.g. `invalid_json`. */
+  reason: string;
+  error: string;
+  source?: DlqSource;
+}
+
+export interface StageResult {
+  outputs: Array<{ topic: string; records: OutgoingRecord[] }>;
+  dlq: DlqItem[];
+}
+
+export interface Stage {
+  readonly name: StageName;
+  handleBatch(batch: BusBatch): Promise<StageResult>;
+  onAssign?(topic: string, partition: number): Promise<void>;
+  onRevoke?(topic: string, partition: number): Promise<void>;
+}
+
+export interface RunStageOptions {
+  groupId: string;
+  inputTopics: string[];
+  dlqTopic: string;
+  metrics?: StageMetrics;
+}
+
+export function dlqRecords(stage: StageName, items: DlqItem[]): OutgoingRecord[] {
+  return items.map((item) => {
+    const envelope = createDlqEnvelope({ ...item, stage });
+    return {
+      key: envelope.source ? `${envelope.source.topic}/${envelope.source.partition}` : null,
+      value: JSON.stringify(envelope),
+    };
+  });
+}
+
+export async function runStage(bus: Bus, stage: Stage, options: RunStageOptions): Promise<Subscription> {
+  const metrics = options.metrics;
+  return bus.consume({
+    groupId: options.groupId,
+    topics: options.inputTopics,
+    onAssign: stage.onAssign?.bind(stage),
+    onRevoke: stage.onRevoke?.bind(stage),
+    onBatch: async (batch) => {
+      const started = process.hrtime.bigint();
+      metrics?.messagesIn.inc({ stage: stage.name }, batch.records.length);
+      const result = await stage.handleBatch(batch);
+      for (const out of result.outputs) {
+        if (out.records.length === 0) continue;
+        await bus.produce(out.topic, out.records);
+        metrics?.messagesOut.inc({ stage: stage.name }, out.records.length);
+      }
+      if (result.dlq.length > 0) {
+        await bus.produce(options.dlqTopic, dlqRecords(stage.name, result.dlq));
+        // Counted once the bus has them: the metric never claims a DLQ entry that was lost.
+        for (const item of result.dlq) metrics?.dlqMessages.inc({ stage: stage.name, reason: item.reason });
+      }
+      metrics?.batchDuration.observe({ stage: stage.name }, Number(process.hrtime.bigint() - started) / 1e9);
+    },
+  });
+}
