@@ -1,0 +1,35 @@
+// Ingest configuration: SEQUENT_* variables (see libs/platform config), e.g.
+// SEQUENT_KAFKA_BROKERS, SEQUENT_TOPICS_RAW=raw.ecs,raw.auditd, SEQUENT_INTAKE_TOKEN(_FILE).
+import { httpSettings, kafkaSettings, loadConfig, logSettings, secret } from '@sequent/platform';
+import { z } from 'zod';
+
+const topicName = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'expected a Kafka topic name');
+
+export const ingestConfigSchema = z.object({
+  kafka: kafkaSettings,
+  http: httpSettings.extend({ port: z.number().int().min(0).max(65535).default(8080) }),
+  log: logSettings,
+  topics: z.object({
+    raw: z.array(topicName).min(1).default(['raw.ecs']),
+    events: topicName.default('ecs.events'),
+    dlq: topicName.default('ingest.dlq'),
+  }),
+  groupId: z.string().min(1).default('sequent-ingest'),
+  intake: z.object({
+    /** Bearer token required on POST /v1/events when set. */
+    token: secret(z.string().min(1).optional()),
+    maxBodyBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(10 * 1024 * 1024),
+    /** Requests processed at once; more get 429 (backpressure towards the senders). */
+    maxInFlightRequests: z.number().int().positive().default(8),
+  }),
+});
+
+export type IngestConfig = z.infer<typeof ingestConfigSchema>;
+
+export function loadIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestConfig {
+  return loadConfig(ingestConfigSchema, { env });
+}

@@ -1,0 +1,105 @@
+// POST /v1/events?format=ecs: NDJSON over HTTP into the same path as the raw topics.
+// Bearer token when configured, a body size limit (413), and 429 when too many requests are
+// in flight (the producer is the bottleneck: tell senders to back off rather than buffer).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
+import {
+  sendJson,
+  stageCounters,
+  type DlqProducer,
+  type KafkaBus,
+  type Logger,
+  type Metrics,
+} from '@sequent/platform';
+import { ingestDocument } from './stage';
+
+export interface HttpIntakeOptions {
+  bus: KafkaBus;
+  eventsTopic: string;
+  dlq: DlqProducer;
+  metrics: Metrics;
+  logger: Logger;
+  token?: string;
+  maxBodyBytes: number;
+  maxInFlightRequests: number;
+  isReady: () => boolean;
+}
+
+const SUPPORTED_FORMATS = new Set(['ecs']);
+
+function authorized(header: string | undefined, token: string): boolean {
+  const expected = Buffer.from(`Bearer ${token}`);
+  const given = Buffer.from(header ?? '');
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/** Reads the body, or resolves null once it exceeds `limit` bytes. */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) return resolve(null);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        req.resume();
+        resolve(null);
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+export function createHttpIntake(options: HttpIntakeOptions) {
+  let inFlight = 0;
+  const stage = 'ingest';
+  const counters = stageCounters(options.metrics);
+  return async function handleEvents(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method !== 'POST') return sendJson(res, 405, { error: 'use POST' });
+    if (options.token && !authorized(req.headers.authorization, options.token)) {
+      return sendJson(res, 401, { error: 'missing or wrong bearer token' });
+    }
+    const format = new URL(req.url ?? '/', 'http://intake').searchParams.get('format') ?? 'ecs';
+    if (!SUPPORTED_FORMATS.has(format)) {
+      return sendJson(res, 400, { error: `unsupported format ${JSON.stringify(format)} (supported: ecs)` });
+    }
+    if (!options.isReady()) return sendJson(res, 503, { error: 'not ready' });
+    if (inFlight >= options.maxInFlightRequests) {
+      res.setHeader('retry-after', '1');
+      return sendJson(res, 429, { error: 'too many requests in flight, retry later' });
+    }
+    inFlight++;
+    try {
+      const body = await readBody(req, options.maxBodyBytes);
+      if (body === null)
+        return sendJson(res, 413, { error: `body larger than ${options.maxBodyBytes} bytes` });
+      const outputs: Array<{ key: string | null; value: string }> = [];
+      const rejects: Array<{ original: Buffer; reason: string; error: string }> = [];
+      const lines = body.toString('utf8').split('\n');
+      lines.forEach((line, index) => {
+        if (line.trim() === '') return;
+        const outcome = ingestDocument(line);
+        if (outcome.ok) outputs.push({ key: outcome.key, value: outcome.value });
+        else
+          rejects.push({
+            original: Buffer.from(line),
+            reason: outcome.reason,
+            error: `line ${index + 1}: ${outcome.error}`,
+          });
+      });
+      counters.messagesIn.inc({ stage }, outputs.length + rejects.length);
+      await options.bus.produce(options.eventsTopic, outputs);
+      await options.dlq.send(rejects);
+      counters.messagesOut.inc({ stage }, outputs.length);
+      sendJson(res, 202, { accepted: outputs.length, rejected: rejects.length });
+    } catch (err) {
+      options.logger.error('http intake failed', { error: err });
+      sendJson(res, 503, { error: 'could not hand the events to Kafka, retry later' });
+    } finally {
+      inFlight--;
+    }
+  };
+}

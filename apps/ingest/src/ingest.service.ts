@@ -1,0 +1,83 @@
+// Ingest: raw topics and HTTP NDJSON in, ECS events out (keyed by host.id), bad input to the DLQ.
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  createKafka,
+  DlqProducer,
+  KafkaBus,
+  Metrics,
+  startOpsServer,
+  StageWorker,
+  type Lifecycle,
+  type Logger,
+  type OpsServer,
+} from '@sequent/platform';
+import { CONFIG, LOGGER } from './tokens';
+import type { IngestConfig } from './config';
+import { createHttpIntake } from './http-intake';
+import { ingestBatch } from './stage';
+
+@Injectable()
+export class IngestService implements Lifecycle {
+  readonly metrics = new Metrics({ service: 'ingest' });
+  private readonly bus: KafkaBus;
+  private readonly worker: StageWorker;
+  private readonly dlq: DlqProducer;
+  private ops?: OpsServer;
+
+  constructor(
+    @Inject(CONFIG) private readonly config: IngestConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {
+    this.bus = new KafkaBus(createKafka(config.kafka, logger), {
+      logger,
+      maxBytesPerPartition: config.kafka.maxBytesPerPartition,
+      sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+    });
+    this.dlq = new DlqProducer(this.bus, config.topics.dlq, 'ingest', this.metrics);
+    this.worker = new StageWorker({
+      stage: 'ingest',
+      bus: this.bus,
+      groupId: config.groupId,
+      inputTopics: config.topics.raw,
+      outputTopic: config.topics.events,
+      dlq: this.dlq,
+      metrics: this.metrics,
+      logger,
+      process: async (records) => ingestBatch(records),
+    });
+  }
+
+  async start(): Promise<void> {
+    const { config } = this;
+    this.ops = await startOpsServer({
+      host: config.http.host,
+      port: config.http.port,
+      metrics: this.metrics,
+      logger: this.logger,
+      readiness: {
+        kafka: () => this.bus.isReady && this.worker.isReady,
+      },
+      routes: {
+        '/v1/events': createHttpIntake({
+          bus: this.bus,
+          eventsTopic: config.topics.events,
+          dlq: this.dlq,
+          metrics: this.metrics,
+          logger: this.logger,
+          token: config.intake.token,
+          maxBodyBytes: config.intake.maxBodyBytes,
+          maxInFlightRequests: config.intake.maxInFlightRequests,
+          isReady: () => this.bus.producer.isConnected,
+        }),
+      },
+    });
+    await this.bus.connect();
+    await this.worker.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.worker.stop();
+    await this.ops?.close();
+    await this.bus.close();
+  }
+}
