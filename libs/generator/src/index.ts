@@ -1,0 +1,10 @@
+export * from './types';
+export { Rng, seedFromString } from './prng';
+export { generateFleet } from './fleet';
+export { TARGET_RULES } from './attacks';
+export { formatEvents, OUTPUT_FORMATS, type OutputFormat } from './format';
+export { toNdjson } from './writers/ndjson';
+export { toAuditd, encodeSockaddr, encodeUntrusted } from './writers/auditd';
+export { toSysmonLinux, processGuid } from './writers/sysmon';
+export { SAMPLE_OPTIONS } from './sample-options';
+export { parseAttackSpec, DEFAULT_ATTACKS, SCENARIO_KINDS } from './attack-spec';
