@@ -61,18 +61,27 @@ export interface LoadResult {
   ok: boolean;
 }
 
-let defaultLanguages: QueryLanguages | undefined;
+let realLanguages: QueryLanguages | undefined;
 
-/** Lazily loads the real KQL / EQL compilers (kept out of module init so that the schema and
- * loaders can be used, and tested, on their own). */
-function resolveLanguages(options: LoadOptions): QueryLanguages {
-  if (options.languages) return options.languages;
-  if (!defaultLanguages) {
+/** The real KQL / EQL compilers, required on first use (kept out of module init so that the
+ * schema and loaders can be used, and tested, on their own, and so that rules which need no
+ * query compiler, such as ES|QL rules, load even where the compilers are not built in). */
+function real(): QueryLanguages {
+  if (!realLanguages) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    defaultLanguages = (require('../compile/default-languages') as { DEFAULT_LANGUAGES: QueryLanguages })
+    realLanguages = (require('../compile/default-languages') as { DEFAULT_LANGUAGES: QueryLanguages })
       .DEFAULT_LANGUAGES;
   }
-  return defaultLanguages;
+  return realLanguages;
+}
+
+const lazyRealLanguages: QueryLanguages = {
+  kql: (query) => real().kql(query),
+  eql: (query, options) => real().eql(query, options),
+};
+
+function resolveLanguages(options: LoadOptions): QueryLanguages {
+  return options.languages ?? lazyRealLanguages;
 }
 
 /** Loads rule files and folders (recursively). */

@@ -4,5 +4,6 @@ export {
   validationExitCode,
   formatValidationText,
   formatValidationNdjson,
+  validationJson,
 } from './validate';
 export type { RuleValidationRow } from './validate';

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fakeLanguages } from '../compile/fake-languages.testing';
@@ -85,5 +85,27 @@ describe('validateRules', () => {
       ['es-1', true],
       ['bad-1', false],
     ]);
+    expect(Object.keys(parsed[0])).toEqual(['path', 'rule_id', 'name', 'type', 'language', 'ok']);
+    expect(Object.keys(parsed[3])).toEqual(['path', 'rule_id', 'name', 'type', 'language', 'ok', 'error']);
+    expect(parsed[2].unsupported).toContain('ES|QL');
+  });
+
+  it('names what it could read of a file that does not parse, null for the rest', () => {
+    const broken = path.join(dir, 'broken', 'x.toml');
+    mkdirSync(path.dirname(broken));
+    writeFileSync(broken, '[rule]\nrule_id = "b-1"\nquery = """\n');
+    const [row] = formatValidationNdjson(validateRules([broken], { languages: fakeLanguages }))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(row).toEqual({
+      path: broken,
+      rule_id: 'b-1',
+      name: null,
+      type: null,
+      language: null,
+      ok: false,
+      error: expect.stringMatching(/x\.toml: TOML syntax error at line \d+/),
+    });
   });
 });

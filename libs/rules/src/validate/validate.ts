@@ -45,9 +45,30 @@ export function validationExitCode(rows: readonly RuleValidationRow[]): 0 | 1 {
   return rows.every((r) => r.ok) ? 0 : 1;
 }
 
+/**
+ * One `--json` line (DESIGN.md): `{"path", "rule_id", "name", "type", "language", "ok", "error"?}`,
+ * always in that order, with `null` for what could not be read (a file that does not parse).
+ * Loaded-but-unsupported rules add `unsupported` (the reason) and rules with notes add
+ * `warnings`.
+ */
+export function validationJson(r: RuleValidationRow): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    path: r.path,
+    rule_id: r.rule_id ?? null,
+    name: r.name ?? null,
+    type: r.type ?? null,
+    language: r.language ?? null,
+    ok: r.ok,
+  };
+  if (r.error !== undefined) out.error = r.error;
+  if (r.unsupported !== undefined) out.unsupported = r.unsupported;
+  if (r.warnings !== undefined) out.warnings = r.warnings;
+  return out;
+}
+
 /** `--json`: one NDJSON line per row. */
 export function formatValidationNdjson(rows: readonly RuleValidationRow[]): string {
-  return rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length > 0 ? '\n' : '');
+  return rows.map((r) => JSON.stringify(validationJson(r))).join('\n') + (rows.length > 0 ? '\n' : '');
 }
 
 interface Tally {
