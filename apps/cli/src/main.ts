@@ -12,7 +12,7 @@ function topLevelHelp(): string {
     'Commands:',
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'Run `sequent <command> --help` for a command\'s options.',
+    "Run `sequent <command> --help` for a command's options.",
   ].join('\n');
 }
 
@@ -47,6 +47,12 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
 }
+
+// A reader that stops early (`sequent ... | head`) is not an error: stop quietly.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
 
 main(process.argv.slice(2)).then(
   (code) => {
