@@ -8,6 +8,7 @@ module.exports = {
     '<rootDir>/libs/platform',
     '<rootDir>/libs/pipeline',
     '<rootDir>/libs/generator',
+    '<rootDir>/libs/alerting',
     '<rootDir>/apps/cli',
     '<rootDir>/apps/ingest',
     '<rootDir>/apps/correlator',

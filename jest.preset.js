@@ -26,6 +26,7 @@ module.exports = {
     '^@sequent/platform$': path.join(root, 'libs/platform/src/index.ts'),
     '^@sequent/pipeline$': path.join(root, 'libs/pipeline/src/index.ts'),
     '^@sequent/generator$': path.join(root, 'libs/generator/src/index.ts'),
+    '^@sequent/alerting$': path.join(root, 'libs/alerting/src/index.ts'),
     '^@sequent/harness$': path.join(root, 'tools/harness/src/index.ts'),
   },
   testMatch: ['**/?(*.)+(spec|test).ts'],

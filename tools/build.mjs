@@ -42,6 +42,7 @@ const swcOptions = {
       '@sequent/pipeline': ['libs/pipeline/src/index.ts'],
       '@sequent/harness': ['tools/harness/src/index.ts'],
       '@sequent/generator': ['libs/generator/src/index.ts'],
+      '@sequent/alerting': ['libs/alerting/src/index.ts'],
     },
   },
   module: { type: 'commonjs' },
