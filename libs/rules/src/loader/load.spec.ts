@@ -370,6 +370,27 @@ describe('unsupported rule types', () => {
       /machine learning/,
     ],
     ['threat_match', { type: 'threat_match', threat_index: ['ti-*'], threat_mapping: [] }, /indicator match/],
+    [
+      'threat_match with filters the evaluator does not support',
+      {
+        type: 'threat_match',
+        threat_index: ['ti-*'],
+        filters: [{ query: { geo_distance: { distance: '1km', 'source.geo.location': [0, 0] } } }],
+        threat_filters: [{ query: { match_phrase: { 'event.category': 'threat' } } }],
+        threat_mapping: [{ entries: [{ field: 'file.hash.md5', type: 'mapping', value: 'x' }] }],
+      },
+      /indicator match/,
+    ],
+    [
+      'machine_learning with several jobs',
+      {
+        type: 'machine_learning',
+        language: undefined,
+        query: undefined,
+        machine_learning_job_id: ['a', 'b'],
+      },
+      /machine learning/,
+    ],
     ['lucene', { language: 'lucene', query: 'process.name:bash' }, /Lucene/],
   ])('%s loads as unsupported with a reason', (_name, extra, reason) => {
     const result = loadRulesFromText(JSON.stringify(kibanaRule('u-1', extra)), 'u.json', 'json', options);
