@@ -2,3 +2,4 @@ export * from './bus';
 export * from './memory-bus';
 export * from './stage';
 export * from './stage-metrics';
+export * from './embedded';

@@ -52,7 +52,11 @@ describe('MemoryBus', () => {
     await bus.consume({
       groupId: 'a',
       topics: ['in'],
-      onBatch: async (b) => bus.produce('out', b.records.map((r) => ({ value: r.value.toString() + '!' }))),
+      onBatch: async (b) =>
+        bus.produce(
+          'out',
+          b.records.map((r) => ({ value: r.value.toString() + '!' })),
+        ),
     });
     await bus.consume({
       groupId: 'b',

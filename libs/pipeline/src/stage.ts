@@ -30,6 +30,9 @@ export interface StageResult {
 export interface Stage {
   readonly name: StageName;
   handleBatch(batch: BusBatch): Promise<StageResult>;
+  /** End of a finite input (the embedded wiring's replay of a file): release whatever the
+   * stage still buffers, such as the correlator's reorder buffer. */
+  flush?(): Promise<StageResult>;
   onAssign?(topic: string, partition: number): Promise<void>;
   onRevoke?(topic: string, partition: number): Promise<void>;
 }
@@ -51,28 +54,41 @@ export function dlqRecords(stage: StageName, items: DlqItem[]): OutgoingRecord[]
   });
 }
 
-export async function runStage(bus: Bus, stage: Stage, options: RunStageOptions): Promise<Subscription> {
+export interface RunningStage extends Subscription {
+  /** Runs the stage's flush (if any) and publishes what it releases. */
+  flush(): Promise<void>;
+}
+
+export async function runStage(bus: Bus, stage: Stage, options: RunStageOptions): Promise<RunningStage> {
   const metrics = options.metrics;
-  return bus.consume({
+  const publish = async (result: StageResult): Promise<void> => {
+    for (const out of result.outputs) {
+      if (out.records.length === 0) continue;
+      await bus.produce(out.topic, out.records);
+      metrics?.messagesOut.inc({ stage: stage.name }, out.records.length);
+    }
+    if (result.dlq.length > 0) {
+      await bus.produce(options.dlqTopic, dlqRecords(stage.name, result.dlq));
+      // Counted once the bus has them: the metric never claims a DLQ entry that was lost.
+      for (const item of result.dlq) metrics?.dlqMessages.inc({ stage: stage.name, reason: item.reason });
+    }
+  };
+  const subscription = await bus.consume({
     groupId: options.groupId,
     topics: options.inputTopics,
     onAssign: stage.onAssign?.bind(stage),
     onRevoke: stage.onRevoke?.bind(stage),
     onBatch: async (batch) => {
-      const started = process.hrtime.bigint();
+      const endTimer = metrics?.batchDuration.startTimer({ stage: stage.name });
       metrics?.messagesIn.inc({ stage: stage.name }, batch.records.length);
-      const result = await stage.handleBatch(batch);
-      for (const out of result.outputs) {
-        if (out.records.length === 0) continue;
-        await bus.produce(out.topic, out.records);
-        metrics?.messagesOut.inc({ stage: stage.name }, out.records.length);
-      }
-      if (result.dlq.length > 0) {
-        await bus.produce(options.dlqTopic, dlqRecords(stage.name, result.dlq));
-        // Counted once the bus has them: the metric never claims a DLQ entry that was lost.
-        for (const item of result.dlq) metrics?.dlqMessages.inc({ stage: stage.name, reason: item.reason });
-      }
-      metrics?.batchDuration.observe({ stage: stage.name }, Number(process.hrtime.bigint() - started) / 1e9);
+      await publish(await stage.handleBatch(batch));
+      endTimer?.();
     },
   });
+  return {
+    stop: () => subscription.stop(),
+    flush: async () => {
+      if (stage.flush) await publish(await stage.flush());
+    },
+  };
 }
