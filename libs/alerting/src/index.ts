@@ -9,3 +9,4 @@ export * from './entity-risk';
 export * from './processor';
 export * from './memory-stores';
 export * from './filter';
+export * from './test-candidates';
