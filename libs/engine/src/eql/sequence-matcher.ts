@@ -1,0 +1,533 @@
+/**
+ * The EQL sequence matcher: one algorithm for batch search and for streaming.
+ *
+ * Elasticsearch's semantics (its SequenceMatcher, run over events in timestamp/tiebreaker
+ * order):
+ * - Each positive stage is a state. A stage-0 match opens a partial sequence; a match of
+ *   stage i advances the partial sequence of the same join key waiting at stage i-1.
+ * - Per join key and stage only ONE partial sequence is pending: the newest replaces an older
+ *   one at the same stage.
+ * - `maxspan` bounds the time from the first to the last event (`>` rejects, equal passes).
+ * - `until` cancels the pending sequences of its key (including ones the same event just
+ *   advanced: Elasticsearch's until check is inclusive on the left).
+ * - Missing events `![...]` never affect matching; a sequence completed by its positive
+ *   stages is kept only if no event of a missing stage with the same keys occurs where it
+ *   must not (between its neighbours; before/after it for leading/trailing stages, with
+ *   `maxspan` deciding how far).
+ * - `with runs=N` repeats a stage N times.
+ * - A join key with a null value never joins.
+ *
+ * The state is a plain JSON value (`SequenceState`) so it can live in memory or in Redis.
+ * Event references (`ref`) are stored as given: pass something serializable (an id, an
+ * index, the event itself) when the state must be persisted.
+ */
+import type { EqlEventCondition, EqlKeyExpression, EqlSequenceQuery, EqlStage } from './types';
+import {
+  compareEqlOrdinal,
+  compareEqlTime,
+  eqlMillisBetween,
+  type EqlTime,
+  type EqlOrdinal,
+  type EqlTiebreaker,
+} from './ordinal';
+
+export interface SequenceMatcherOptions {
+  /** Join keys tracked at once; beyond it the least recently active key is evicted (counted). */
+  maxKeys?: number;
+  /** Sequences per key completed by their positive stages but waiting for a trailing missing stage. */
+  maxAwaitingPerKey?: number;
+  /** Sweep expired state (maxspan) every this many events. */
+  sweepEvery?: number;
+}
+
+const DEFAULT_OPTIONS: Required<SequenceMatcherOptions> = {
+  maxKeys: 1_000_000,
+  maxAwaitingPerKey: 1_000,
+  sweepEvery: 1_024,
+};
+
+interface PlanStage {
+  condition: EqlEventCondition;
+  keys: EqlKeyExpression[];
+  source: string;
+}
+
+/** A compiled sequence query prepared for matching (stages expanded for `runs`). */
+export interface SequencePlan {
+  /** Every stage after `runs` expansion, in order; `missing` marks `![...]` stages. */
+  stages: (PlanStage & { missing: boolean })[];
+  /** Indices (into `stages`) of the positive stages. */
+  positive: number[];
+  /** Missing stages before the first positive stage. */
+  leading: number[];
+  /** Missing stages between positive stages: `gap` j lies between positive j and j+1. */
+  middle: { stage: number; gap: number }[];
+  /** Missing stages after the last positive stage. */
+  trailing: number[];
+  until?: PlanStage;
+  /** Undefined when unbounded. */
+  maxspanMs?: number;
+  options: Required<SequenceMatcherOptions>;
+}
+
+/** One matched event. */
+export interface SequenceEventMatch extends EqlOrdinal {
+  ref: unknown;
+}
+
+interface Partial {
+  /** Matches of the positive stages so far. */
+  m: SequenceEventMatch[];
+  /** Latest leading missing event strictly before the start (null: none). */
+  lead: EqlTime | null;
+  /** Earliest middle missing event seen after the last match (current gap only). */
+  taint: EqlTime | null;
+  /** A middle missing event occurred inside a gap: dropped on completion. */
+  bad: boolean;
+}
+
+interface Awaiting {
+  p: Partial;
+}
+
+interface LeadingSeen {
+  last: EqlTime;
+  /** Latest timestamp strictly before `last`. */
+  prev: EqlTime | null;
+}
+
+interface KeyState {
+  k: unknown[];
+  /** Pending partial sequence per positive position (0..P-2). */
+  p: (Partial | null)[];
+  lead?: LeadingSeen;
+  wait?: Awaiting[];
+}
+
+export interface SequenceStats {
+  completed: number;
+  rejectedMaxspan: number;
+  cancelledUntil: number;
+  rejectedMissing: number;
+  /** Pending sequences dropped because maxspan can no longer be met. */
+  expired: number;
+  /** Join keys evicted (with their pending sequences) because of `maxKeys`. */
+  evictedKeys: number;
+  /** Sequences evicted because of `maxAwaitingPerKey`. */
+  evictedAwaiting: number;
+}
+
+/** The whole matcher state: a plain JSON value. */
+export interface SequenceState {
+  v: 1;
+  keys: Record<string, KeyState>;
+  keyCount: number;
+  seq: number;
+  sinceSweep: number;
+  /** Latest event time processed. */
+  now: EqlTime | null;
+  stats: SequenceStats;
+}
+
+/** A completed sequence. */
+export interface CompletedSequence {
+  joinKeys: unknown[];
+  /** One entry per stage (after `runs` expansion); `null` for a missing-event stage. */
+  events: (SequenceEventMatch | null)[];
+  /** EqlOrdinal of the last positive event: Elasticsearch orders sequences by it. */
+  last: EqlOrdinal;
+}
+
+export interface SequenceInput {
+  event: unknown;
+  ref: unknown;
+  time: EqlTime;
+  tiebreaker?: EqlTiebreaker;
+}
+
+function expandStage(stage: EqlStage): (PlanStage & { missing: boolean })[] {
+  const runs = Number.isInteger(stage.runs) && stage.runs > 1 ? stage.runs : 1;
+  const one = { condition: stage.condition, keys: stage.keys, source: stage.source, missing: stage.missing };
+  return Array.from({ length: runs }, () => one);
+}
+
+export function planSequence(query: EqlSequenceQuery, options: SequenceMatcherOptions = {}): SequencePlan {
+  const stages = query.stages.flatMap(expandStage);
+  const positive: number[] = [];
+  stages.forEach((s, i) => {
+    if (!s.missing) positive.push(i);
+  });
+  if (positive.length === 0)
+    throw new Error('a sequence needs at least one stage that is not a missing event');
+  const first = positive[0];
+  const lastPos = positive[positive.length - 1];
+  const leading: number[] = [];
+  const trailing: number[] = [];
+  const middle: { stage: number; gap: number }[] = [];
+  stages.forEach((s, i) => {
+    if (!s.missing) return;
+    if (i < first) leading.push(i);
+    else if (i > lastPos) trailing.push(i);
+    else middle.push({ stage: i, gap: positive.filter((p) => p < i).length - 1 });
+  });
+  const maxspan = query.maxspanMs;
+  return {
+    stages,
+    positive,
+    leading,
+    middle,
+    trailing,
+    until: query.until
+      ? { condition: query.until.condition, keys: query.until.keys, source: query.until.source }
+      : undefined,
+    maxspanMs: maxspan !== undefined && maxspan > 0 ? maxspan : undefined,
+    options: { ...DEFAULT_OPTIONS, ...stripUndefined(options) },
+  };
+}
+
+function stripUndefined<T extends object>(o: T): Partial2<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial2<T>;
+}
+type Partial2<T> = { [K in keyof T]?: T[K] };
+
+export function createSequenceState(): SequenceState {
+  return {
+    v: 1,
+    keys: {},
+    keyCount: 0,
+    seq: 0,
+    sinceSweep: 0,
+    now: null,
+    stats: {
+      completed: 0,
+      rejectedMaxspan: 0,
+      cancelledUntil: 0,
+      rejectedMissing: 0,
+      expired: 0,
+      evictedKeys: 0,
+      evictedAwaiting: 0,
+    },
+  };
+}
+
+/** Evaluates a stage's join keys; `undefined` when any is null (null keys never join). */
+function keyValues(keys: EqlKeyExpression[], event: unknown): unknown[] | undefined {
+  const out: unknown[] = new Array(keys.length);
+  for (let i = 0; i < keys.length; i++) {
+    let v = keys[i](event);
+    if (Array.isArray(v) && v.length === 1) v = v[0];
+    if (v === null || v === undefined || (Array.isArray(v) && v.length === 0)) return undefined;
+    out[i] = v;
+  }
+  return out;
+}
+
+function keyId(values: unknown[]): string {
+  return JSON.stringify(values);
+}
+
+function getKey(state: SequenceState, id: string): KeyState | undefined {
+  return Object.prototype.hasOwnProperty.call(state.keys, id) ? state.keys[id] : undefined;
+}
+
+/** Returns the key's state, creating it (and evicting the least recently used key) if needed. */
+function touchKey(plan: SequencePlan, state: SequenceState, id: string, values: unknown[]): KeyState {
+  let ks = getKey(state, id);
+  if (ks) {
+    // Re-insert so that object order stays least-recently-used first.
+    delete state.keys[id];
+    state.keys[id] = ks;
+    return ks;
+  }
+  ks = { k: values, p: new Array(Math.max(plan.positive.length - 1, 0)).fill(null) };
+  state.keys[id] = ks;
+  state.keyCount++;
+  while (state.keyCount > plan.options.maxKeys) {
+    const oldest = Object.keys(state.keys)[0];
+    if (oldest === id) break;
+    delete state.keys[oldest];
+    state.keyCount--;
+    state.stats.evictedKeys++;
+  }
+  return ks;
+}
+
+function dropKeyIfEmpty(state: SequenceState, id: string, ks: KeyState): void {
+  if (ks.lead || (ks.wait && ks.wait.length > 0)) return;
+  for (const p of ks.p) if (p) return;
+  delete state.keys[id];
+  state.keyCount--;
+}
+
+function exceedsMaxspan(plan: SequencePlan, from: EqlTime, to: EqlTime): boolean {
+  return plan.maxspanMs !== undefined && eqlMillisBetween(from, to) > plan.maxspanMs;
+}
+
+/**
+ * Processes one event (events must arrive in timestamp/tiebreaker order) and returns the
+ * sequences it completes.
+ */
+export function processSequenceEvent(
+  plan: SequencePlan,
+  state: SequenceState,
+  input: SequenceInput,
+): CompletedSequence[] {
+  const ord: SequenceEventMatch = {
+    ms: input.time.ms,
+    ns: input.time.ns,
+    tb: input.tiebreaker ?? null,
+    seq: state.seq++,
+    ref: input.ref,
+  };
+  if (!state.now || compareEqlTime(ord, state.now) > 0) state.now = { ms: ord.ms, ns: ord.ns };
+  const out: CompletedSequence[] = [];
+  const event = input.event;
+  const P = plan.positive.length;
+
+  // Positive stages, last first, so that one event never advances a sequence it just moved.
+  for (let j = P - 1; j >= 0; j--) {
+    const stage = plan.stages[plan.positive[j]];
+    if (!stage.condition(event)) continue;
+    const values = keyValues(stage.keys, event);
+    if (!values) continue;
+    const id = keyId(values);
+    if (j === 0) {
+      const ks = touchKey(plan, state, id, values);
+      const partial: Partial = { m: [ord], lead: leadingBefore(ks, ord), taint: null, bad: false };
+      if (P === 1) complete(plan, state, id, ks, partial, out);
+      else ks.p[0] = partial;
+      continue;
+    }
+    const ks = getKey(state, id);
+    const prev = ks?.p[j - 1];
+    if (!ks || !prev) continue;
+    ks.p[j - 1] = null;
+    if (exceedsMaxspan(plan, prev.m[0], ord)) {
+      state.stats.rejectedMaxspan++;
+      dropKeyIfEmpty(state, id, ks);
+      continue;
+    }
+    touchKey(plan, state, id, values);
+    if (prev.taint && compareEqlTime(prev.taint, ord) < 0) prev.bad = true;
+    prev.taint = null;
+    prev.m.push(ord);
+    if (j === P - 1) complete(plan, state, id, ks, prev, out);
+    else ks.p[j] = prev;
+  }
+
+  // Missing-event stages.
+  for (const m of plan.leading) {
+    const stage = plan.stages[m];
+    if (!stage.condition(event)) continue;
+    const values = keyValues(stage.keys, event);
+    if (!values) continue;
+    const ks = touchKey(plan, state, keyId(values), values);
+    if (!ks.lead) ks.lead = { last: { ms: ord.ms, ns: ord.ns }, prev: null };
+    else if (compareEqlTime(ord, ks.lead.last) > 0)
+      ks.lead = { last: { ms: ord.ms, ns: ord.ns }, prev: ks.lead.last };
+  }
+  for (const { stage: m, gap } of plan.middle) {
+    const stage = plan.stages[m];
+    if (!stage.condition(event)) continue;
+    const values = keyValues(stage.keys, event);
+    if (!values) continue;
+    const ks = getKey(state, keyId(values));
+    const partial = ks?.p[gap];
+    if (!partial) continue;
+    const lastMatch = partial.m[partial.m.length - 1];
+    if (compareEqlTime(ord, lastMatch) > 0 && (!partial.taint || compareEqlTime(ord, partial.taint) < 0)) {
+      partial.taint = { ms: ord.ms, ns: ord.ns };
+    }
+  }
+  for (const m of plan.trailing) {
+    const stage = plan.stages[m];
+    if (!stage.condition(event)) continue;
+    const values = keyValues(stage.keys, event);
+    if (!values) continue;
+    const id = keyId(values);
+    const ks = getKey(state, id);
+    if (!ks?.wait) continue;
+    const keep: Awaiting[] = [];
+    for (const w of ks.wait) {
+      const end = w.p.m[w.p.m.length - 1];
+      if (compareEqlTime(ord, end) > 0) decide(plan, state, ks, w.p, ord, out);
+      else keep.push(w);
+    }
+    ks.wait = keep.length > 0 ? keep : undefined;
+    dropKeyIfEmpty(state, id, ks);
+  }
+
+  // until: cancels the pending sequences of its key.
+  if (plan.until && plan.until.condition(event)) {
+    const values = keyValues(plan.until.keys, event);
+    const id = values && keyId(values);
+    const ks = id !== undefined ? getKey(state, id) : undefined;
+    if (ks && id !== undefined) {
+      for (let j = 0; j < ks.p.length; j++) {
+        if (ks.p[j]) {
+          ks.p[j] = null;
+          state.stats.cancelledUntil++;
+        }
+      }
+      dropKeyIfEmpty(state, id, ks);
+    }
+  }
+
+  if (++state.sinceSweep >= plan.options.sweepEvery) {
+    state.sinceSweep = 0;
+    out.push(...advanceSequenceTime(plan, state, state.now));
+  }
+  return out;
+}
+
+function leadingBefore(ks: KeyState, start: EqlTime): EqlTime | null {
+  if (!ks.lead) return null;
+  if (compareEqlTime(ks.lead.last, start) < 0) return ks.lead.last;
+  return ks.lead.prev;
+}
+
+/** The positive stages matched: keep, drop, or wait for a trailing missing stage. */
+function complete(
+  plan: SequencePlan,
+  state: SequenceState,
+  id: string,
+  ks: KeyState,
+  p: Partial,
+  out: CompletedSequence[],
+): void {
+  if (plan.trailing.length === 0) {
+    decide(plan, state, ks, p, null, out);
+    return;
+  }
+  if (plan.leading.length > 0 && p.lead === null) {
+    // Elasticsearch keeps it whatever follows: no leading event at all.
+    decide(plan, state, ks, p, null, out);
+    return;
+  }
+  if (!ks.wait) ks.wait = [];
+  ks.wait.push({ p });
+  if (ks.wait.length > plan.options.maxAwaitingPerKey) {
+    ks.wait.shift();
+    state.stats.evictedAwaiting++;
+  }
+  void id;
+}
+
+/**
+ * Elasticsearch's verdict for a sequence whose positive stages matched, given the latest
+ * leading missing event before it and the first trailing one after it (null: none).
+ */
+function decide(
+  plan: SequencePlan,
+  state: SequenceState,
+  ks: KeyState,
+  p: Partial,
+  firstTrailing: EqlTime | null,
+  out: CompletedSequence[],
+): void {
+  let keep: boolean;
+  const start = p.m[0];
+  const end = p.m[p.m.length - 1];
+  const bigger = (a: EqlTime | null, b: EqlTime | null) =>
+    a === null || b === null || exceedsMaxspan(plan, a, b);
+  const hasLead = plan.leading.length > 0;
+  const hasTrail = plan.trailing.length > 0;
+  if (p.bad) keep = false;
+  else if (hasLead && hasTrail)
+    keep = p.lead === null || firstTrailing === null || bigger(p.lead, firstTrailing);
+  else if (hasLead) keep = p.lead === null || bigger(p.lead, end);
+  else if (hasTrail) keep = firstTrailing === null || bigger(start, firstTrailing);
+  else keep = true;
+  if (!keep) {
+    state.stats.rejectedMissing++;
+    return;
+  }
+  state.stats.completed++;
+  const events: (SequenceEventMatch | null)[] = plan.stages.map(() => null);
+  plan.positive.forEach((stageIndex, j) => {
+    events[stageIndex] = p.m[j];
+  });
+  out.push({ joinKeys: ks.k, events, last: end });
+}
+
+/**
+ * Moves event time to `now` (the watermark): drops pending sequences that maxspan can no
+ * longer complete, forgets leading missing events too old to matter, and settles sequences
+ * waiting for a trailing missing stage when no later event can change their verdict.
+ */
+export function advanceSequenceTime(
+  plan: SequencePlan,
+  state: SequenceState,
+  now: EqlTime | null,
+): CompletedSequence[] {
+  const out: CompletedSequence[] = [];
+  if (!now || plan.maxspanMs === undefined) return out;
+  for (const id of Object.keys(state.keys)) {
+    const ks = state.keys[id];
+    for (let j = 0; j < ks.p.length; j++) {
+      const p = ks.p[j];
+      if (p && exceedsMaxspan(plan, p.m[0], now)) {
+        ks.p[j] = null;
+        state.stats.expired++;
+      }
+    }
+    if (ks.lead && exceedsMaxspan(plan, ks.lead.last, now)) ks.lead = undefined;
+    if (ks.wait) {
+      const keep: Awaiting[] = [];
+      for (const w of ks.wait) {
+        const from = plan.leading.length > 0 ? w.p.lead : w.p.m[0];
+        // Any trailing event from now on is beyond maxspan: the verdict is "keep".
+        if (from === null || exceedsMaxspan(plan, from, now)) decide(plan, state, ks, w.p, null, out);
+        else keep.push(w);
+      }
+      ks.wait = keep.length > 0 ? keep : undefined;
+    }
+    dropKeyIfEmpty(state, id, ks);
+  }
+  return out;
+}
+
+/** End of input: settles every sequence still waiting for a trailing missing stage. */
+export function flushSequenceState(plan: SequencePlan, state: SequenceState): CompletedSequence[] {
+  const out: CompletedSequence[] = [];
+  for (const id of Object.keys(state.keys)) {
+    const ks = state.keys[id];
+    if (!ks.wait) continue;
+    for (const w of ks.wait) decide(plan, state, ks, w.p, null, out);
+    ks.wait = undefined;
+    dropKeyIfEmpty(state, id, ks);
+  }
+  return out;
+}
+
+/** Orders completed sequences as Elasticsearch returns them (by their last positive event). */
+export function sortCompletedSequences(sequences: CompletedSequence[]): CompletedSequence[] {
+  return [...sequences].sort((a, b) => compareEqlOrdinal(a.last, b.last));
+}
+
+/** A stateful convenience wrapper over the functions above (state stays a plain JSON value). */
+export class SequenceMatcher {
+  readonly plan: SequencePlan;
+  state: SequenceState;
+
+  constructor(query: EqlSequenceQuery, options: SequenceMatcherOptions = {}, state?: SequenceState) {
+    this.plan = planSequence(query, options);
+    this.state = state ?? createSequenceState();
+  }
+
+  process(input: SequenceInput): CompletedSequence[] {
+    return processSequenceEvent(this.plan, this.state, input);
+  }
+
+  advanceTime(now: EqlTime): CompletedSequence[] {
+    return advanceSequenceTime(this.plan, this.state, now);
+  }
+
+  flush(): CompletedSequence[] {
+    return flushSequenceState(this.plan, this.state);
+  }
+
+  get stats(): SequenceStats {
+    return this.state.stats;
+  }
+}
