@@ -1,0 +1,230 @@
+/**
+ * Compiles KQL to a document predicate with Elasticsearch's semantics (see ./values for
+ * how one value matches). Fields are read through `@sequent/ecs`: dotted paths over nested
+ * objects and literal dotted keys, arrays match when any element matches, a missing field
+ * matches nothing (and `not` of it matches).
+ *
+ * - `field:{ query }` (nested) matches when one element of `field` matches the whole inner
+ *   query; inner field names are relative to `field`.
+ * - Field names with `*` and free text (no field) search every field of the document (and
+ *   the mapping's `constant_keyword` fields), leniently: fields whose type cannot hold the
+ *   value are skipped, as Kibana's free-text queries do.
+ */
+import { compileFieldGetter, getFieldValues, isForbiddenSegment } from '@sequent/ecs';
+import type { Condition } from '../compiled-rule';
+import { WILDCARD, isLoneWildcard } from './ast';
+import type { KqlLiteral, KqlNode } from './ast';
+import { parseKql } from './parser';
+import { LOOSE, normalizeMapping } from './mapping';
+import type { FieldType, KqlMapping } from './mapping';
+import { KqlQueryError, isTest, rangeTest } from './values';
+import type { Clock, ValueTest } from './values';
+import { compileWildcard } from '../exceptions/wildcard';
+
+export interface KqlCompileOptions {
+  /** Field types by full dotted path (`{"ip": "ip", "msg": "text"}`); unmapped fields are
+   * compared exactly (keyword-like, numbers by value, CIDR blocks against IP strings). */
+  mapping?: KqlMapping;
+  /** The clock for `now` in date math, ms since the epoch (default: the wall clock when a
+   * document is evaluated). */
+  now?: number | (() => number);
+}
+
+interface Scope {
+  types: Map<string, FieldType>;
+  /** Path of the enclosing nested scopes (`courses.sessions.`), for mapping lookups. */
+  prefix: string;
+  now: Clock;
+}
+
+function typeOf(scope: Scope, path: string): FieldType {
+  return scope.types.get(scope.prefix + path) ?? LOOSE;
+}
+
+/** Values of a field: the document's, or the mapping's constant_keyword value. */
+function valueReader(scope: Scope, path: string): (doc: unknown) => unknown[] {
+  const type = typeOf(scope, path);
+  if (type.constant !== undefined) {
+    const constant = [type.constant];
+    return () => constant;
+  }
+  const getter = compileFieldGetter(path);
+  return (doc) => {
+    const v = getter(doc);
+    if (v === undefined) return [];
+    return Array.isArray(v) ? v : [v];
+  };
+}
+
+/** Calls `visit` for every scalar leaf of the document with its dotted path. */
+function forEachLeaf(
+  node: unknown,
+  path: string,
+  visit: (path: string, value: unknown) => void,
+  depth = 0,
+): void {
+  if (node === null || node === undefined || depth > 64) return;
+  if (Array.isArray(node)) {
+    for (const el of node) forEachLeaf(el, path, visit, depth + 1);
+    return;
+  }
+  if (typeof node === 'object') {
+    for (const key of Object.keys(node)) {
+      if (isForbiddenSegment(key)) continue;
+      forEachLeaf(
+        (node as Record<string, unknown>)[key],
+        path === '' ? key : `${path}.${key}`,
+        visit,
+        depth + 1,
+      );
+    }
+    return;
+  }
+  if (path !== '') visit(path, node);
+}
+
+/** Constant-keyword fields of the mapping visible from the scope, by relative path. */
+function constantFields(scope: Scope): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (const [full, t] of scope.types) {
+    if (t.constant === undefined || !full.startsWith(scope.prefix)) continue;
+    out.push([full.slice(scope.prefix.length), t.constant]);
+  }
+  return out;
+}
+
+/**
+ * A test over many fields (wildcard field names, free text): `pathMatches` picks the
+ * fields, `testFor` builds the value test for a field type (null: skip the field).
+ */
+function multiFieldTest(
+  scope: Scope,
+  pathMatches: (path: string) => boolean,
+  testFor: (type: FieldType, path: string) => ValueTest | null,
+): Condition {
+  const byType = new Map<FieldType, ValueTest | null>();
+  const cached = (type: FieldType, path: string): ValueTest | null => {
+    if (!byType.has(type)) byType.set(type, testFor(type, path));
+    return byType.get(type) ?? null;
+  };
+  const constants = constantFields(scope).filter(([p]) => pathMatches(p));
+  return (doc) => {
+    for (const [path, value] of constants) {
+      const t = cached(typeOf(scope, path), path);
+      if (t && t(value)) return true;
+    }
+    let found = false;
+    forEachLeaf(doc, '', (path, value) => {
+      if (found || !pathMatches(path)) return;
+      const t = cached(typeOf(scope, path), path);
+      if (t && t(value)) found = true;
+    });
+    return found;
+  };
+}
+
+function fieldPatternMatcher(field: KqlLiteral): ((path: string) => boolean) | undefined {
+  if (!field.wildcard) return undefined;
+  const pattern = field.wildcard
+    .map((p) => (p === WILDCARD ? '*' : p.replace(/[\\*?]/g, (c) => '\\' + c)))
+    .join('');
+  return compileWildcard(pattern);
+}
+
+function anyValue(read: (doc: unknown) => unknown[], test: ValueTest): Condition {
+  return (doc) => {
+    for (const v of read(doc)) if (test(v)) return true;
+    return false;
+  };
+}
+
+function compileNode(node: KqlNode, scope: Scope): Condition {
+  switch (node.type) {
+    case 'match_all':
+      return () => true;
+    case 'and': {
+      const parts = node.args.map((a) => compileNode(a, scope));
+      return (doc) => {
+        for (const p of parts) if (!p(doc)) return false;
+        return true;
+      };
+    }
+    case 'or': {
+      const parts = node.args.map((a) => compileNode(a, scope));
+      return (doc) => {
+        for (const p of parts) if (p(doc)) return true;
+        return false;
+      };
+    }
+    case 'not': {
+      const inner = compileNode(node.arg, scope);
+      return (doc) => !inner(doc);
+    }
+    case 'exists': {
+      const pattern = fieldPatternMatcher(node.field);
+      if (pattern) return multiFieldTest(scope, pattern, () => () => true);
+      const read = valueReader(scope, node.field.text);
+      return (doc) => read(doc).length > 0;
+    }
+    case 'is': {
+      if (node.field === null) {
+        // Free text: every field, leniently. A lone `*` matches any document with a field.
+        if (isLoneWildcard(node.value))
+          return multiFieldTest(
+            scope,
+            () => true,
+            () => () => true,
+          );
+        return multiFieldTest(
+          scope,
+          () => true,
+          (type, path) => isTest(type, node.value, path, scope.now, false),
+        );
+      }
+      const pattern = fieldPatternMatcher(node.field);
+      if (pattern)
+        return multiFieldTest(scope, pattern, (type, path) =>
+          isTest(type, node.value, path, scope.now, false),
+        );
+      const path = node.field.text;
+      const test = isTest(typeOf(scope, path), node.value, scope.prefix + path, scope.now, true);
+      return test ? anyValue(valueReader(scope, path), test) : () => false;
+    }
+    case 'range': {
+      const pattern = fieldPatternMatcher(node.field);
+      if (pattern)
+        return multiFieldTest(scope, pattern, (type, path) =>
+          rangeTest(type, node.op, node.value, path, scope.now, false),
+        );
+      const path = node.field.text;
+      const test = rangeTest(typeOf(scope, path), node.op, node.value, scope.prefix + path, scope.now, true);
+      return test ? anyValue(valueReader(scope, path), test) : () => false;
+    }
+    case 'nested': {
+      const path = node.path.text;
+      const type = typeOf(scope, path);
+      if (type.kind !== 'nested' && type.kind !== 'object' && type.kind !== 'loose')
+        throw new KqlQueryError(`Expected a nested field: ${scope.prefix + path} is ${type.name}`);
+      const inner = compileNode(node.query, { ...scope, prefix: `${scope.prefix}${path}.` });
+      return (doc) => {
+        for (const el of getFieldValues(doc, path)) {
+          if (el !== null && typeof el === 'object' && !Array.isArray(el) && inner(el)) return true;
+        }
+        return false;
+      };
+    }
+  }
+}
+
+/**
+ * Compiles a KQL query (text or a parsed tree) to a predicate. Throws `KqlSyntaxError` for
+ * a query Kibana's grammar rejects and `KqlQueryError` for values the mapping's field types
+ * cannot hold (what Elasticsearch rejects).
+ */
+export function compileKql(query: string | KqlNode, options: KqlCompileOptions = {}): Condition {
+  const ast = typeof query === 'string' ? parseKql(query) : query;
+  const now = options.now;
+  const clock: Clock =
+    typeof now === 'function' ? now : typeof now === 'number' ? () => now : () => Date.now();
+  return compileNode(ast, { types: normalizeMapping(options.mapping), prefix: '', now: clock });
+}

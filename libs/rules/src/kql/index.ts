@@ -1,0 +1,10 @@
+export { parseKql, KqlSyntaxError } from './parser';
+export { compileKql } from './compile';
+export type { KqlCompileOptions } from './compile';
+export { KqlQueryError } from './values';
+export { toNeutralAst, WILDCARD } from './ast';
+export type { KqlNode, KqlLiteral, NeutralAst, RangeOp } from './ast';
+export type { KqlMapping } from './mapping';
+export { analyzeStandard } from './analyzer';
+export { escapeKuery, escapeQuotes } from './escape';
+export { kqlFieldNames, hasFreeText } from './fields';
