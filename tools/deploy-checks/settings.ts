@@ -1,0 +1,60 @@
+// What each service really reads: its SEQUENT_* variables, listed by the service itself
+// (`main.ts --settings`, printed by runService from the service's zod schema), and its
+// default ops port from apps/<service>/src/config.ts.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { repoRoot, run } from './tools';
+
+export type Service = 'ingest' | 'correlator' | 'alerter';
+export const SERVICES: Service[] = ['ingest', 'correlator', 'alerter'];
+
+/**
+ * Settings the deploy files already pass but the service does not read yet, with the issue
+ * that adds them. A spec asserts each is still unread, so this list cannot go stale silently.
+ */
+export const PENDING_SETTINGS: Record<Service, Record<string, string>> = {
+  ingest: {},
+  correlator: {
+    SEQUENT_RULES_PATHS: 'issue 7: the correlator loads and watches the rules directory (ConfigMap mount)',
+  },
+  alerter: {},
+};
+
+const cache = new Map<Service, Set<string>>();
+
+/** Every variable the service reads, including `<VAR>_FILE` for secrets and SEQUENT_CONFIG_FILE. */
+export function serviceSettings(service: Service): Set<string> {
+  const cached = cache.get(service);
+  if (cached) return cached;
+  const res = run(process.execPath, [
+    '--require',
+    path.join(repoRoot, 'tools', 'harness', 'src', 'swc-register.js'),
+    path.join(repoRoot, 'apps', service, 'src', 'main.ts'),
+    '--settings',
+  ]);
+  if (res.status !== 0) throw new Error(`${service} --settings failed: ${res.stderr}`);
+  const names = new Set<string>(['SEQUENT_CONFIG_FILE']);
+  for (const line of res.stdout.split('\n')) {
+    const m = /^(SEQUENT_[A-Z0-9_]+)( \(secret; or (SEQUENT_[A-Z0-9_]+_FILE)\))?\t/.exec(line);
+    if (!m) continue;
+    names.add(m[1]);
+    if (m[3]) names.add(m[3]);
+  }
+  if (names.size < 5) throw new Error(`${service} --settings printed too little:\n${res.stdout}`);
+  cache.set(service, names);
+  return names;
+}
+
+/** The ops/HTTP port the service listens on when SEQUENT_HTTP_PORT is not set. */
+export function defaultPort(service: Service): number {
+  const source = readFileSync(path.join(repoRoot, 'apps', service, 'src', 'config.ts'), 'utf8');
+  const m = /http:\s*httpSettings\.extend\(\{\s*port:[^}]*?\.default\((\d+)\)/s.exec(source);
+  if (!m) throw new Error(`cannot find the default http port in apps/${service}/src/config.ts`);
+  return Number(m[1]);
+}
+
+/** Variables in `names` that `service` does not read (pending ones excepted). */
+export function unknownSettings(service: Service, names: Iterable<string>): string[] {
+  const known = serviceSettings(service);
+  return [...names].filter((n) => n.startsWith('SEQUENT_') && !known.has(n) && !PENDING_SETTINGS[service][n]);
+}
