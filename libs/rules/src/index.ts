@@ -1,6 +1,6 @@
 export * from './compiled-rule';
 // TODO: re-enable once the EQL / KQL / match engineers' modules land.
-// export * from './eql';
+export * from './eql';
 // export * from './kql';
 // export * from './match';
 export * from './loader';

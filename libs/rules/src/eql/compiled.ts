@@ -1,0 +1,62 @@
+/**
+ * The compiled form of an EQL query: the contract between the EQL compiler (libs/rules/src/eql)
+ * and the matchers that run it (libs/engine: batch `sequent search` and the streaming evaluator).
+ *
+ * Everything here is a plain value or a pure function over one event, so the matchers never
+ * re-read the query text and their state stays serializable.
+ */
+
+/** A document predicate over one event. EQL `null` counts as false. */
+export type EventCondition = (event: unknown) => boolean;
+
+/** One join-key expression evaluated on one event (`by` fields / expressions); `null` when missing. */
+export type KeyExpression = (event: unknown) => unknown;
+
+export interface CompiledStage {
+  /** The stage's event category (`process where ...`), lower-cased as written; null for `any`. */
+  category: string | null;
+  /** The full stage filter, category test included. */
+  condition: EventCondition;
+  /** Join keys of this stage: shared `by` keys first, then the stage's own `by` keys. */
+  keys: KeyExpression[];
+  /** `with runs=N` on this stage (1 when absent). */
+  runs: number;
+  /** A missing-event stage `![...]` of a sequence. */
+  missing: boolean;
+  /** The stage text, for error messages and explain output. */
+  source: string;
+}
+
+export type CompiledPipe = { kind: 'head'; count: number } | { kind: 'tail'; count: number };
+
+interface CompiledBase {
+  /** The query text as given. */
+  source: string;
+  pipes: CompiledPipe[];
+  /** Field that orders events (default `@timestamp`) and optional tiebreaker field. */
+  timestampField: string;
+  tiebreakerField?: string;
+}
+
+/** `<category> where <condition>`: one stage, no keys. */
+export interface CompiledEventQuery extends CompiledBase {
+  kind: 'event';
+  stages: [CompiledStage];
+}
+
+/** `sequence [by k] [with maxspan=...] [stage]... [until [stage]]`. */
+export interface CompiledSequenceQuery extends CompiledBase {
+  kind: 'sequence';
+  stages: CompiledStage[];
+  /** Max time from the first to the last event of a sequence, in ms; undefined = unbounded. */
+  maxspanMs?: number;
+  until?: CompiledStage;
+}
+
+/** `sample by k [stage]...`. */
+export interface CompiledSampleQuery extends CompiledBase {
+  kind: 'sample';
+  stages: CompiledStage[];
+}
+
+export type CompiledEql = CompiledEventQuery | CompiledSequenceQuery | CompiledSampleQuery;
