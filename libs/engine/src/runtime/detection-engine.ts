@@ -1,0 +1,269 @@
+/**
+ * The rule runtime: every loaded rule, indexed by its pre-filter hints, evaluated on events
+ * released in event-time order. Stateless itself; the state it reads and writes belongs to
+ * the partition (`PartitionState`), so one engine serves every partition of a pod, the
+ * embedded wiring and `sequent hunt` alike.
+ *
+ * Per event: rules that can match (category / literal index) → index-pattern check (cached
+ * per index name) → by kind: filter rules (KQL queries, EQL event queries) alert on a match;
+ * sequences advance the matcher; new_terms compare the event's terms with the history window;
+ * threshold rules count the event into its groups' windows. Alerts pass the rule's exceptions
+ * (already folded into the rule's filters by @sequent/rules; checked again on the alert's
+ * source document, which is what Kibana does).
+ */
+import { setField, type Doc } from '@sequent/ecs';
+import type { CompiledRule } from '@sequent/rules';
+import { buildAlert, type AlertDocument } from '../alerts/alert-document';
+import { stateKey, type EventRef } from '../state/state-store';
+import { eventTerms, isNewTerm, recordTerm } from './new-terms';
+import type { PartitionState } from './partition-state';
+import { RuleIndex } from './rule-index';
+import {
+  buildRuntime,
+  isSkipped,
+  type RuleRuntime,
+  type RuntimeBuildOptions,
+  type SkippedRule,
+} from './rule-runtime';
+import { countThreshold, thresholdGroups } from './threshold';
+
+export interface DetectionEngineOptions extends RuntimeBuildOptions {
+  /** Most keys (join keys, threshold groups) of one rule held per partition. */
+  maxKeysPerRule?: number;
+  /** Alert time (epoch ms); the wall clock by default. */
+  now?: () => number;
+  /** Measure evaluation time per rule (costs a clock read per evaluation). */
+  profile?: boolean;
+}
+
+/** One event being evaluated. */
+export interface EvaluatedEvent {
+  event: unknown;
+  ref: EventRef;
+}
+
+const INDEX_CACHE_LIMIT = 4096;
+
+export class DetectionEngine {
+  readonly runtimes: RuleRuntime[] = [];
+  readonly skipped: SkippedRule[] = [];
+  readonly maxKeysPerRule: number;
+  private readonly index: RuleIndex;
+  private readonly now: () => number;
+  private readonly profile: boolean;
+
+  constructor(rules: readonly CompiledRule[], options: DetectionEngineOptions = {}) {
+    rules.forEach((rule, i) => {
+      const rt = buildRuntime(rule, i, options);
+      if (isSkipped(rt)) this.skipped.push(rt);
+      else this.runtimes.push(rt);
+    });
+    this.index = new RuleIndex(this.runtimes);
+    this.maxKeysPerRule = options.maxKeysPerRule ?? 100_000;
+    this.now = options.now ?? Date.now;
+    this.profile = options.profile === true;
+  }
+
+  /** The rules worth trying on this event (pre-filter and index patterns). */
+  candidates(event: unknown, index: string | null): RuleRuntime[] {
+    const out: RuleRuntime[] = [];
+    for (const rt of this.index.candidates(event)) if (this.matchesIndex(rt, index)) out.push(rt);
+    return out;
+  }
+
+  private matchesIndex(rt: RuleRuntime, index: string | null): boolean {
+    let ok = rt.indexCache.get(index);
+    if (ok === undefined) {
+      ok = rt.rule.matchesIndex(index);
+      if (rt.indexCache.size >= INDEX_CACHE_LIMIT) rt.indexCache.clear();
+      rt.indexCache.set(index, ok);
+    }
+    return ok;
+  }
+
+  /** The new_terms term keys an event needs from the store, per candidate rule. */
+  termKeys(e: EvaluatedEvent, candidates: readonly RuleRuntime[], out: Set<string>): void {
+    for (const rt of candidates) {
+      if (rt.kind !== 'new_terms' || !rt.condition!(e.event)) continue;
+      for (const tuple of eventTerms(e.event, rt.termGetters!))
+        out.add(stateKey(rt.ruleKey, JSON.stringify(tuple)));
+    }
+  }
+
+  /**
+   * Evaluates one event against its candidate rules, writing state into `state` and alerts
+   * into `alerts`. With `learnOnly`, only new_terms history is updated (backfill) and nothing
+   * alerts.
+   */
+  evaluate(
+    e: EvaluatedEvent,
+    candidates: readonly RuleRuntime[],
+    state: PartitionState,
+    alerts: AlertDocument[],
+    learnOnly = false,
+  ): void {
+    for (const rt of candidates) {
+      if (learnOnly && rt.kind !== 'new_terms') continue;
+      const t0 = this.profile ? performance.now() : 0;
+      rt.stats.evaluations++;
+      const before = alerts.length;
+      switch (rt.kind) {
+        case 'filter':
+          if (rt.condition!(e.event)) this.emitOne(rt, rt.filterAlertKind!, e, alerts);
+          break;
+        case 'sequence': {
+          const runner = rt.sequence!;
+          if (!runner.concerns(e.event)) break;
+          for (const events of runner.onEvent(state.sequenceState(rt), e.event, e.ref))
+            this.emitSequence(rt, events, e.event, alerts);
+          break;
+        }
+        case 'new_terms':
+          this.evaluateNewTerms(rt, e, state, alerts, learnOnly);
+          break;
+        case 'threshold':
+          this.evaluateThreshold(rt, e, state, alerts);
+          break;
+      }
+      if (rt.kind !== 'sequence') rt.stats.alerts += alerts.length - before;
+      if (this.profile) rt.stats.timeMs += performance.now() - t0;
+    }
+  }
+
+  private emitOne(rt: RuleRuntime, kind: 'query' | 'eql', e: EvaluatedEvent, alerts: AlertDocument[]): void {
+    if (rt.rule.isExcepted(e.event)) return;
+    alerts.push(
+      buildAlert({
+        rule: rt.meta,
+        kind,
+        events: [e.ref],
+        source: e.event,
+        originalTime: e.ref.time,
+        now: this.now(),
+      }),
+    );
+  }
+
+  /**
+   * One alert per sequence, carrying every event as an ancestor and the ECS fields of the
+   * event that completed it. Each stage's filter already excludes excepted events (exceptions
+   * are part of the rule's filters); the check here covers what the alert carries. A sequence
+   * settled by the passage of time (a trailing missing-event stage) has no event in hand: its
+   * alert carries the ancestors only.
+   */
+  private emitSequence(rt: RuleRuntime, events: EventRef[], last: unknown, alerts: AlertDocument[]): void {
+    if (last !== undefined && rt.rule.isExcepted(last)) return;
+    alerts.push(
+      buildAlert({
+        rule: rt.meta,
+        kind: 'sequence',
+        events,
+        source: last ?? {},
+        originalTime: events[0]?.time ?? 0,
+        now: this.now(),
+      }),
+    );
+    rt.stats.alerts++;
+  }
+
+  /** Event time reached `now`: sequence rules expire pending state and settle sequences that
+   * waited on a trailing missing stage (their alerts go to `alerts`); with `endOfInput`
+   * every waiting sequence is settled. */
+  advanceTime(now: number | null, state: PartitionState, alerts: AlertDocument[], endOfInput = false): void {
+    for (const [rt, st] of state.pendingSequences()) {
+      const runner = rt.sequence!;
+      const done = [
+        ...(now !== null ? runner.advance(state.sequenceState(rt), now) : []),
+        ...(endOfInput ? runner.flush(state.sequenceState(rt)) : []),
+      ];
+      void st;
+      for (const events of done) this.emitSequence(rt, events, undefined, alerts);
+    }
+  }
+
+  private evaluateNewTerms(
+    rt: RuleRuntime,
+    e: EvaluatedEvent,
+    state: PartitionState,
+    alerts: AlertDocument[],
+    learnOnly: boolean,
+  ): void {
+    if (!rt.condition!(e.event)) return;
+    const settings = rt.rule.newTerms!;
+    for (const tuple of eventTerms(e.event, rt.termGetters!)) {
+      const key = stateKey(rt.ruleKey, JSON.stringify(tuple));
+      const record = state.terms.get(key);
+      const fresh = isNewTerm(record, e.ref.time, settings.historyWindowMs);
+      state.setTerm(rt, key, recordTerm(record, e.ref.time));
+      if (!fresh || learnOnly || rt.rule.isExcepted(e.event)) continue;
+      alerts.push(
+        buildAlert({
+          rule: rt.meta,
+          kind: 'new_terms',
+          events: [e.ref],
+          source: e.event,
+          originalTime: e.ref.time,
+          now: this.now(),
+          newTerms: tuple,
+          extra: { newTermsFields: settings.fields, historyWindowMs: settings.historyWindowMs },
+        }),
+      );
+    }
+  }
+
+  private evaluateThreshold(
+    rt: RuleRuntime,
+    e: EvaluatedEvent,
+    state: PartitionState,
+    alerts: AlertDocument[],
+  ): void {
+    if (!rt.condition!(e.event)) return;
+    const settings = rt.rule.threshold!;
+    for (const group of thresholdGroups(e.event, settings.fields, rt.groupGetters!)) {
+      const counted = countThreshold(
+        state.threshold(rt, group.key),
+        e.ref.time,
+        e.event,
+        settings,
+        rt.cardinalityGetters!,
+      );
+      if (!counted) continue;
+      state.setThreshold(rt, group.key, counted.state);
+      if (!counted.reached) continue;
+      // Kibana's threshold alerts carry the group-by fields, not a whole source event.
+      const source: Doc = {};
+      for (const t of group.terms) setField(source, t.field, t.value);
+      alerts.push(
+        buildAlert({
+          rule: rt.meta,
+          kind: 'threshold',
+          events: [e.ref],
+          source,
+          originalTime: e.ref.time,
+          now: this.now(),
+          threshold: {
+            terms: group.terms,
+            count: counted.state.count,
+            from: new Date(counted.state.windowStart).toISOString(),
+            windowStart: counted.state.windowStart,
+            ...(settings.cardinality
+              ? {
+                  cardinality: settings.cardinality.map((c) => ({
+                    field: c.field,
+                    value: counted.state.distinct[c.field]?.length ?? 0,
+                  })),
+                }
+              : {}),
+          },
+          extra: {
+            threshold: {
+              field: settings.fields,
+              value: settings.value,
+              ...(settings.cardinality ? { cardinality: settings.cardinality } : {}),
+            },
+          },
+        }),
+      );
+    }
+  }
+}

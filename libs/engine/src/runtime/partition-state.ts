@@ -1,0 +1,170 @@
+/**
+ * The working state of one partition: per rule, the pending sequences (by join key) and the
+ * threshold groups, each bounded (least recently written evicted, counted), plus the
+ * new_terms records the current batch read from the store. Every write is recorded, so a
+ * batch ends with exactly the changes the durable store must apply.
+ */
+import type { BufferedEvent } from '../ordering/reorder-buffer';
+import { BoundedMap } from '../state/bounded-map';
+import {
+  splitStateKey,
+  stateKey,
+  type PartitionClock,
+  type PartitionSnapshot,
+  type StateChanges,
+  type TermRecord,
+  type ThresholdGroupState,
+} from '../state/state-store';
+import type { RuleRuntime } from './rule-runtime';
+import type { SequenceRuleState } from './sequence-runner';
+
+/** Sequence state is one value per rule: stored under the rule's key with an empty sub-key. */
+const WHOLE_RULE = '';
+
+function emptyChanges(): StateChanges {
+  return {
+    offset: null,
+    clock: { maxEventTime: null, lastReleasedTime: null, nextSeq: 0 },
+    bufferAdded: [],
+    bufferRemoved: [],
+    sequences: new Map(),
+    thresholds: new Map(),
+    terms: new Map(),
+    alerts: [],
+    ttlMs: { sequences: new Map(), thresholds: new Map(), terms: new Map() },
+  };
+}
+
+export class PartitionState {
+  private readonly sequenceStates = new Map<RuleRuntime, SequenceRuleState>();
+  private readonly thresholdMaps = new Map<RuleRuntime, BoundedMap<ThresholdGroupState>>();
+  /** new_terms records known in this batch (read from the store, then updated). */
+  terms = new Map<string, TermRecord>();
+  private changes = emptyChanges();
+  /** Buffered events added in this batch and not yet released, by seq. */
+  private bufferAdded = new Map<number, BufferedEvent>();
+  private bufferRemoved: number[] = [];
+  private dirtySequences = new Set<RuleRuntime>();
+  private thresholdEvictions = 0;
+
+  constructor(
+    private readonly runtimes: readonly RuleRuntime[],
+    maxKeysPerRule: number,
+  ) {
+    for (const rt of runtimes) {
+      if (rt.kind === 'sequence') {
+        this.sequenceStates.set(rt, rt.sequence!.createState());
+      } else if (rt.kind === 'threshold') {
+        this.thresholdMaps.set(
+          rt,
+          new BoundedMap<ThresholdGroupState>(maxKeysPerRule, (k) => {
+            this.thresholdEvictions++;
+            this.changes.thresholds.set(stateKey(rt.ruleKey, k), null);
+          }),
+        );
+      }
+    }
+  }
+
+  /** Restores the partition from its snapshot; state of rules no longer loaded (or changed)
+   * is dropped, and the drop is part of the next commit. */
+  load(snapshot: PartitionSnapshot): void {
+    const byKey = new Map<string, RuleRuntime>();
+    for (const rt of this.runtimes) byKey.set(rt.ruleKey, rt);
+    for (const [full, value] of snapshot.sequences) {
+      const [ruleKey, key] = splitStateKey(full);
+      const rt = byKey.get(ruleKey);
+      if (rt && rt.kind === 'sequence' && key === WHOLE_RULE)
+        this.sequenceStates.set(rt, value as SequenceRuleState);
+      else this.changes.sequences.set(full, null);
+    }
+    for (const [full, value] of snapshot.thresholds) {
+      const [ruleKey, key] = splitStateKey(full);
+      const rt = byKey.get(ruleKey);
+      const map = rt && this.thresholdMaps.get(rt);
+      if (map) map.set(key, value);
+      else this.changes.thresholds.set(full, null);
+    }
+  }
+
+  /** The rule's sequence state, for reading and changing: the change is recorded. */
+  sequenceState(rt: RuleRuntime): SequenceRuleState {
+    this.dirtySequences.add(rt);
+    return this.sequenceStates.get(rt)!;
+  }
+
+  /** Rules whose sequence state is not empty, with their state (read-only use). */
+  pendingSequences(): Array<[RuleRuntime, SequenceRuleState]> {
+    const out: Array<[RuleRuntime, SequenceRuleState]> = [];
+    for (const [rt, st] of this.sequenceStates) if (!rt.sequence!.isEmpty(st)) out.push([rt, st]);
+    return out;
+  }
+
+  threshold(rt: RuleRuntime, key: string): ThresholdGroupState | undefined {
+    return this.thresholdMaps.get(rt)!.get(key);
+  }
+
+  setThreshold(rt: RuleRuntime, key: string, value: ThresholdGroupState): void {
+    this.thresholdMaps.get(rt)!.set(key, value);
+    this.changes.thresholds.set(stateKey(rt.ruleKey, key), value);
+    this.changes.ttlMs.thresholds.set(rt.ruleKey, rt.retentionMs);
+  }
+
+  setTerm(rt: RuleRuntime, key: string, record: TermRecord): void {
+    this.terms.set(key, record);
+    this.changes.terms.set(key, record);
+    this.changes.ttlMs.terms.set(rt.ruleKey, rt.retentionMs);
+  }
+
+  bufferPushed(e: BufferedEvent): void {
+    this.bufferAdded.set(e.seq, e);
+  }
+
+  bufferReleased(seq: number): void {
+    if (!this.bufferAdded.delete(seq)) this.bufferRemoved.push(seq);
+  }
+
+  /** Drops threshold windows closed at event time `now` (sequences expire in their matcher). */
+  sweep(now: number): void {
+    for (const [rt, map] of this.thresholdMaps) {
+      const windowMs = rt.retentionMs;
+      for (const k of map.sweep((v) => v.windowStart + windowMs <= now))
+        this.changes.thresholds.set(stateKey(rt.ruleKey, k), null);
+    }
+  }
+
+  /** The batch's changes (and a fresh accumulator for the next batch). */
+  takeChanges(offset: string | null, clock: PartitionClock): StateChanges {
+    const c = this.changes;
+    for (const rt of this.dirtySequences) {
+      const st = this.sequenceStates.get(rt)!;
+      c.sequences.set(stateKey(rt.ruleKey, WHOLE_RULE), rt.sequence!.isEmpty(st) ? null : st);
+      c.ttlMs.sequences.set(rt.ruleKey, rt.retentionMs);
+    }
+    this.dirtySequences = new Set();
+    c.offset = offset;
+    c.clock = clock;
+    c.bufferAdded = [...this.bufferAdded.values()];
+    c.bufferRemoved = this.bufferRemoved;
+    this.changes = emptyChanges();
+    this.bufferAdded = new Map();
+    this.bufferRemoved = [];
+    this.terms = new Map();
+    return c;
+  }
+
+  /** Evicted keys: sequence join keys (counted by the matcher) and threshold groups. */
+  get evictions(): number {
+    let n = this.thresholdEvictions;
+    for (const st of this.sequenceStates.values()) n += st.stats.evictedKeys;
+    return n;
+  }
+
+  sizes(): { sequences: number; thresholds: number } {
+    let sequences = 0;
+    let thresholds = 0;
+    for (const st of this.sequenceStates.values()) sequences += st.keyCount;
+    for (const m of this.thresholdMaps.values()) thresholds += m.size;
+    return { sequences, thresholds };
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * Runs an EQL sequence rule in the stream with the one sequence matcher of `../eql` (shared
+ * with `sequent search`, Elasticsearch's semantics: per-stage join keys, maxspan, until,
+ * runs, missing events). The matcher's state is one plain JSON value per rule and partition,
+ * persisted as such by the state store.
+ *
+ * Events that no stage (positive, missing or until) accepts never reach the matcher: they
+ * cannot change its state, and skipping them keeps a rule's state untouched (so not written)
+ * by batches that do not concern it.
+ */
+import {
+  advanceEqlSequenceTime,
+  createEqlSequenceState,
+  flushEqlSequenceState,
+  planEqlSequence,
+  processEqlSequenceEvent,
+  type EqlCompletedSequence,
+  type EqlSequencePlan,
+  type EqlSequenceState,
+} from '../eql';
+import type { EventRef } from '../state/state-store';
+import type { CompiledSequenceQuery } from './eql-types';
+
+export type SequenceRuleState = EqlSequenceState;
+
+export class SequenceRunner {
+  readonly plan: EqlSequencePlan;
+  readonly maxspanMs: number | undefined;
+  private readonly conditions: Array<(event: unknown) => boolean>;
+
+  constructor(query: CompiledSequenceQuery, maxKeys: number) {
+    this.plan = planEqlSequence(query, { maxKeys });
+    this.maxspanMs = this.plan.maxspanMs;
+    const distinct = new Set<(event: unknown) => boolean>(this.plan.stages.map((s) => s.condition));
+    if (this.plan.until) distinct.add(this.plan.until.condition);
+    this.conditions = [...distinct];
+  }
+
+  createState(): SequenceRuleState {
+    return createEqlSequenceState();
+  }
+
+  /** Whether any stage could use the event. */
+  concerns(event: unknown): boolean {
+    for (const c of this.conditions) if (c(event)) return true;
+    return false;
+  }
+
+  onEvent(state: SequenceRuleState, event: unknown, ref: EventRef): EventRef[][] {
+    return refsOf(processEqlSequenceEvent(this.plan, state, { event, ref, time: { ms: ref.time, ns: 0 } }));
+  }
+
+  /** Event time moved to `now`: expire what maxspan can no longer complete, settle sequences
+   * waiting on a trailing missing stage. */
+  advance(state: SequenceRuleState, now: number): EventRef[][] {
+    return refsOf(advanceEqlSequenceTime(this.plan, state, { ms: now, ns: 0 }));
+  }
+
+  /** End of input: settle every sequence still waiting. */
+  flush(state: SequenceRuleState): EventRef[][] {
+    return refsOf(flushEqlSequenceState(this.plan, state));
+  }
+
+  isEmpty(state: SequenceRuleState): boolean {
+    return state.keyCount === 0;
+  }
+}
+
+function refsOf(done: EqlCompletedSequence[]): EventRef[][] {
+  return done.map((s) => s.events.filter((m) => m !== null).map((m) => m!.ref as EventRef));
+}
