@@ -177,8 +177,10 @@ class Parser {
       until = this.stage(true);
     }
     const span = this.span(start.start, this.prevEnd());
-    if (stages.length < 2)
-      throw this.verification(span, `A sequence requires a minimum of 2 queries, found [${stages.length}]`);
+    // `[q] with runs=N` stands for N queries.
+    const total = stages.reduce((n, s) => n + s.runs, 0);
+    if (total < 2)
+      throw this.verification(span, `A sequence requires a minimum of 2 queries, found [${total}]`);
     if (stages.every((s) => s.missing))
       throw this.verification(span, 'A sequence requires at least one positive event query; found none');
     checkKeyCounts(keys.length, until ? [...stages, until] : stages, this.lines);
