@@ -1,5 +1,8 @@
-// Alerter: alert candidates in, deduplicated alerts out, bad input to the DLQ.
+// Alerter: alert candidates in; deduplicated, suppressed, capped, risk-scored alerts out to the
+// `alerts` topic and the sinks; bad input and undeliverable alerts to the DLQ; a gRPC API and
+// /metrics on the side.
 import { Inject, Injectable } from '@nestjs/common';
+import { AlertProcessor, DEFAULT_ALERTING_CONFIG } from '@sequent/alerting';
 import {
   createKafka,
   createRedisClient,
@@ -14,9 +17,19 @@ import {
   type OpsServer,
   type RedisClient,
 } from '@sequent/platform';
+import { RedisAlertFeed } from './alert-feed';
+import { createAlerterMetrics } from './alerter-metrics';
 import type { AlerterConfig } from './config';
 import { RedisAlertDeduper } from './dedupe';
-import { alertBatch } from './stage';
+import { startGrpcServer, type GrpcServerHandle } from './grpc-server';
+import {
+  RedisEntityRiskStore,
+  RedisRateCapStore,
+  RedisRecentAlerts,
+  RedisSuppressionStore,
+} from './redis-stores';
+import { FileSink, WebhookSink, type AlertSink } from './sinks';
+import { AlertStage } from './stage';
 import { CONFIG, LOGGER } from './tokens';
 
 @Injectable()
@@ -25,7 +38,11 @@ export class AlerterService implements Lifecycle {
   private readonly bus: KafkaBus;
   private readonly redis: RedisClient;
   private readonly worker: StageWorker;
+  private readonly feed: RedisAlertFeed;
+  private readonly entityRisk: RedisEntityRiskStore;
+  private readonly recent: RedisRecentAlerts;
   private ops?: OpsServer;
+  private grpc?: GrpcServerHandle;
 
   constructor(
     @Inject(CONFIG) private readonly config: AlerterConfig,
@@ -38,27 +55,64 @@ export class AlerterService implements Lifecycle {
     });
     // lazyConnect is off: the client connects now and retries in the background.
     this.redis = createRedisClient(config.redis, logger);
-    const deduper = new RedisAlertDeduper(this.redis, config.redis.keyPrefix, config.dedupeTtlSeconds);
-    const deduplicated = this.metrics.counter(
-      'sequent_alerts_deduplicated_total',
-      'Candidates dropped as duplicates of an alert already published.',
+    const prefix = config.redis.keyPrefix;
+    const riskOptions = {
+      windowMs: config.risk.windowDays * 24 * 3600 * 1000,
+      maxInputs: config.risk.maxInputsPerEntity,
+    };
+    this.entityRisk = new RedisEntityRiskStore(this.redis, prefix, riskOptions, config.risk.maxEntities);
+    this.recent = new RedisRecentAlerts(this.redis, prefix, config.recentAlerts);
+    this.feed = new RedisAlertFeed(this.redis, `${prefix}alerts:feed`, logger);
+    const processor = new AlertProcessor(
+      {
+        dedupe: new RedisAlertDeduper(this.redis, prefix, config.dedupeTtlSeconds),
+        suppression: new RedisSuppressionStore(this.redis, prefix),
+        rateCap: new RedisRateCapStore(this.redis, prefix),
+        entityRisk: this.entityRisk,
+      },
+      {
+        ...DEFAULT_ALERTING_CONFIG,
+        maxCandidateBytes: config.maxCandidateBytes,
+        defaultMaxSignals: config.rateCap.defaultMaxSignals,
+        rateWindowMs: config.rateCap.windowSeconds * 1000,
+        entityRisk: riskOptions,
+        buildingBlocksInRisk: config.risk.includeBuildingBlocks,
+      },
     );
+    const metrics = createAlerterMetrics(this.metrics, {
+      topN: config.risk.metricsTopN,
+      topEntities: (n) => this.entityRisk.top(n, Date.now()),
+    });
+    const sinks: AlertSink[] = [];
+    if (config.sinks.filePath) sinks.push(new FileSink(config.sinks.filePath));
+    for (const w of config.sinks.webhooks)
+      sinks.push(new WebhookSink(w, config.sinks.timeoutMs, config.sinks.notifyUpdates));
+    const dlq = new DlqProducer(this.bus, config.topics.dlq, 'alerter', this.metrics);
+    const stage = new AlertStage({
+      processor,
+      metrics,
+      recent: this.recent,
+      feed: this.feed,
+      sinks,
+      retry: { attempts: config.sinks.attempts, backoffMs: config.sinks.backoffMs },
+      deadLetter: (items) => dlq.send(items),
+      logger,
+    });
     this.worker = new StageWorker({
       stage: 'alerter',
       bus: this.bus,
       groupId: config.groupId,
       inputTopics: [config.topics.candidates],
       outputTopic: config.topics.alerts,
-      dlq: new DlqProducer(this.bus, config.topics.dlq, 'alerter', this.metrics),
+      dlq,
       metrics: this.metrics,
       logger,
-      process: async (records) => {
-        const result = await alertBatch(records, deduper);
-        // Counted when the batch is handled; a redelivered batch counts its duplicates again.
-        if (result.duplicates) deduplicated.inc(result.duplicates);
-        return result;
-      },
+      process: (records) => stage.process(records),
     });
+  }
+
+  private get ready(): boolean {
+    return this.bus.isReady && this.worker.isReady && isRedisReady(this.redis);
   }
 
   async start(): Promise<void> {
@@ -72,14 +126,48 @@ export class AlerterService implements Lifecycle {
         redis: () => isRedisReady(this.redis),
       },
     });
+    await this.feed.start();
+    const g = this.config.grpc;
+    if (g.enabled) {
+      if ((g.tlsCertFile === undefined) !== (g.tlsKeyFile === undefined))
+        throw new Error('set both SEQUENT_GRPC_TLS_CERT_FILE and SEQUENT_GRPC_TLS_KEY_FILE, or neither');
+      this.grpc = await startGrpcServer({
+        host: g.host,
+        port: g.port,
+        tls:
+          g.tlsCertFile && g.tlsKeyFile
+            ? { certFile: g.tlsCertFile, keyFile: g.tlsKeyFile, clientCaFile: g.tlsClientCaFile }
+            : undefined,
+        authToken: g.authToken,
+        protoDir: g.protoDir,
+        queries: {
+          listAlerts: (offset, size, accept) => this.recent.list(offset, size, accept),
+          entityRisk: this.entityRisk,
+          feed: this.feed,
+        },
+        isServing: () => this.ready,
+        logger: this.logger,
+      });
+    }
     await this.bus.connect();
     await this.worker.start();
   }
 
+  /** The bound gRPC port (useful with port 0). */
+  get grpcPort(): number | undefined {
+    return this.grpc?.port;
+  }
+
+  get httpPort(): number | undefined {
+    return this.ops?.port;
+  }
+
   async stop(): Promise<void> {
     await this.worker.stop();
+    await this.grpc?.close();
     await this.ops?.close();
     await this.bus.close();
+    await this.feed.close();
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }

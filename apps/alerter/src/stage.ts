@@ -1,53 +1,130 @@
-// PLACEHOLDER stage logic for the alerter, isolated here so the real stage (libs/pipeline:
-// suppression, risk, outputs) can replace it: validate the candidate, drop ids already
-// published (deduper), publish the rest keyed by their id.
+// The alerter stage: one consumed batch of candidates in, alerts out (the decisions are
+// @sequent/alerting's AlertProcessor). After the broker acknowledged the alerts (onProduced):
+// persist the decisions (dedupe ids, suppression, rate cap, entity risk), count them, record the
+// alerts for ListAlerts, push them to live streams, and deliver them to the sinks.
+import type { AlertProcessor, PublishedAlert } from '@sequent/alerting';
 import { getField } from '@sequent/ecs';
-import type { KafkaBusRecord, StageResult } from '@sequent/platform';
-import type { AlertDeduper } from './dedupe';
+import type { DlqInput, KafkaBusRecord, Logger, StageResult } from '@sequent/platform';
+import type { AlertFeed } from './alert-feed';
+import type { StoredAlert } from './alert-view';
+import type { AlerterMetrics } from './alerter-metrics';
+import { deliverWithRetry, type AlertSink, type RetryOptions } from './sinks';
 
-type Parsed =
-  | { ok: true; uuid: string; value: string }
-  | { ok: false; reason: 'invalid_json' | 'not_an_object' | 'missing_alert_uuid'; error: string };
-
-export function parseCandidate(bytes: Buffer): Parsed {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(bytes.toString('utf8'));
-  } catch (err) {
-    return { ok: false, reason: 'invalid_json', error: `not valid JSON: ${(err as Error).message}` };
-  }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
-    return { ok: false, reason: 'not_an_object', error: 'an alert candidate must be a JSON object' };
-  }
-  const uuid = getField(doc, 'kibana.alert.uuid');
-  if (typeof uuid !== 'string' || uuid === '') {
-    return { ok: false, reason: 'missing_alert_uuid', error: 'kibana.alert.uuid is missing or not a string' };
-  }
-  return { ok: true, uuid, value: JSON.stringify(doc) };
+export interface RecentAlertsStore {
+  add(alerts: StoredAlert[], now: number): Promise<void>;
 }
 
-/** The stage's result plus how many candidates were dropped as already published. */
-export type AlertBatchResult = StageResult & { duplicates: number };
+export interface AlertStageDeps {
+  processor: AlertProcessor;
+  metrics?: AlerterMetrics;
+  recent?: RecentAlertsStore;
+  feed?: AlertFeed;
+  sinks?: AlertSink[];
+  retry?: RetryOptions;
+  /** Dead-letters alerts a sink would not take. */
+  deadLetter?: (items: Array<Omit<DlqInput, 'stage'>>) => Promise<void>;
+  clock?: () => number;
+  logger?: Logger;
+}
 
-export async function alertBatch(
-  records: KafkaBusRecord[],
-  deduper: AlertDeduper,
-): Promise<AlertBatchResult> {
-  const result: AlertBatchResult = { outputs: [], rejects: [], duplicates: 0 };
-  const fresh = new Map<string, string>();
-  let duplicates = 0;
-  for (const record of records) {
-    const parsed = parseCandidate(record.value);
-    if (!parsed.ok) result.rejects.push({ record, reason: parsed.reason, error: parsed.error });
-    else if (fresh.has(parsed.uuid)) duplicates++;
-    else fresh.set(parsed.uuid, parsed.value);
+/** Header on `alerts` records that re-publish a kept alert with new suppression counts. */
+export const UPDATE_HEADER = 'sequent-alert-update';
+
+function timeOf(v: unknown): number | undefined {
+  const first = Array.isArray(v) ? v[0] : v;
+  if (typeof first !== 'string' && typeof first !== 'number') return undefined;
+  const t = typeof first === 'number' ? first : Date.parse(first);
+  return Number.isFinite(t) ? t : undefined;
+}
+
+export class AlertStage {
+  constructor(private readonly deps: AlertStageDeps) {}
+
+  async process(records: KafkaBusRecord[]): Promise<StageResult> {
+    const now = (this.deps.clock ?? Date.now)();
+    const outcome = await this.deps.processor.process(
+      records.map((record) => ({ ref: record, value: record.value })),
+      now,
+    );
+    return {
+      outputs: outcome.alerts.map((a) => ({
+        key: a.uuid,
+        value: JSON.stringify(a.doc),
+        headers: a.update ? { [UPDATE_HEADER]: 'true' } : undefined,
+      })),
+      rejects: outcome.rejects.map((r) => ({ record: r.ref, reason: r.reason, error: r.error })),
+      onProduced: async () => {
+        await outcome.commit();
+        this.count(outcome.alerts, outcome.duplicates, outcome.suppressed, outcome.dropped, now);
+        const stored: StoredAlert[] = outcome.alerts.map((a) => ({ ...a, publishedAt: now }));
+        await this.publishViews(stored, now);
+        await this.deliver(stored);
+      },
+    };
   }
-  const uuids = [...fresh.keys()];
-  const seen = await deduper.seen(uuids);
-  const publish = uuids.filter((_, i) => !seen[i]);
-  duplicates += uuids.length - publish.length;
-  result.outputs = publish.map((uuid) => ({ key: uuid, value: fresh.get(uuid) as string }));
-  result.duplicates = duplicates;
-  result.onProduced = () => deduper.markPublished(publish);
-  return result;
+
+  private count(
+    alerts: PublishedAlert[],
+    duplicates: number,
+    suppressed: Map<string, number>,
+    dropped: Map<string, number>,
+    now: number,
+  ): void {
+    const m = this.deps.metrics;
+    if (!m) return;
+    if (duplicates) m.deduplicated.inc(duplicates);
+    for (const [rule, n] of suppressed) m.suppressed.inc({ rule: m.rule(rule) }, n);
+    for (const [rule, n] of dropped) m.dropped.inc({ rule: m.rule(rule), reason: 'rate_cap' }, n);
+    for (const a of alerts) {
+      if (a.update) continue;
+      m.alerts.inc({ rule: m.rule(a.ruleId), severity: a.severity });
+      const eventTime = timeOf(getField(a.doc, '@timestamp')) ?? a.originalTime;
+      m.latency.observe({ basis: 'event_time' }, Math.max(0, now - eventTime) / 1000);
+      const ingested = timeOf(getField(a.doc, 'event.ingested'));
+      if (ingested !== undefined)
+        m.latency.observe({ basis: 'ingest_time' }, Math.max(0, now - ingested) / 1000);
+    }
+  }
+
+  /** ListAlerts and StreamAlerts are views: a failure there is logged, never fails the batch. */
+  private async publishViews(stored: StoredAlert[], now: number): Promise<void> {
+    if (stored.length === 0) return;
+    try {
+      await this.deps.recent?.add(stored, now);
+    } catch (err) {
+      this.deps.logger?.warn('could not record recent alerts', { error: (err as Error).message });
+    }
+    try {
+      await this.deps.feed?.publish(stored);
+    } catch (err) {
+      this.deps.logger?.warn('could not publish to the alert feed', { error: (err as Error).message });
+    }
+  }
+
+  private async deliver(stored: StoredAlert[]): Promise<void> {
+    const sinks = this.deps.sinks ?? [];
+    const retry = this.deps.retry ?? { attempts: 3, backoffMs: 200 };
+    await Promise.all(
+      sinks.map(async (sink) => {
+        const batch = stored.filter((a) => sink.accepts(a));
+        if (batch.length === 0) return;
+        const failure = await deliverWithRetry(sink, batch, retry);
+        if (!failure) return;
+        this.deps.metrics?.sinkErrors.inc({ sink: sink.name }, batch.length);
+        this.deps.logger?.error('sink failed; alerts dead-lettered', {
+          sink: sink.name,
+          alerts: batch.length,
+          attempts: failure.attempts,
+          error: failure.error,
+        });
+        await this.deps.deadLetter?.(
+          batch.map((a) => ({
+            original: JSON.stringify(a.doc),
+            reason: 'sink_failed',
+            error: `${sink.name}: ${failure.error} after ${failure.attempts} attempt(s)`,
+          })),
+        );
+      }),
+    );
+  }
 }
