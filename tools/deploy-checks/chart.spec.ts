@@ -1,0 +1,300 @@
+// The Helm chart, with the real helm binary: lint, render with default, production and
+// Strimzi values, validate every object with kubernetes-models (+ KEDA, prometheus-operator),
+// and check what matters for running sequent: the correlator's KEDA bound follows the
+// partitions, hardened pods, probes on the ops server, and SEQUENT_* names the services read.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { find, helmLint, one, renderChart, type KubeObject } from './chart';
+import { validateWithModels } from './models';
+import { dashboardFiles } from './promql';
+import {
+  defaultPort,
+  PENDING_SETTINGS,
+  SERVICES,
+  serviceSettings,
+  unknownSettings,
+  type Service,
+} from './settings';
+import { chartDir, kubeTools, repoRoot, run } from './tools';
+
+const productionValues = path.join(chartDir, 'values-production.yaml');
+
+const variants: Array<{ name: string; objects: () => KubeObject[]; existingRules?: string }> = [
+  { name: 'default values', objects: () => renderChart() },
+  {
+    name: 'production values',
+    objects: () => renderChart({ valuesFiles: [productionValues] }),
+    existingRules: 'sequent-rules',
+  },
+  {
+    name: 'Strimzi topics, KEDA off',
+    objects: () =>
+      renderChart({ set: { 'strimzi.enabled': 'true', 'correlator.autoscaling.enabled': 'false' } }),
+  },
+];
+
+type Container = {
+  name: string;
+  args?: string[];
+  env?: Array<{ name: string; value?: string }>;
+  ports?: Array<{ name: string; containerPort: number }>;
+  livenessProbe?: { httpGet?: { path: string; port: string } };
+  readinessProbe?: { httpGet?: { path: string; port: string } };
+  startupProbe?: { httpGet?: { path: string; port: string } };
+  securityContext?: Record<string, unknown>;
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  volumeMounts?: Array<{ name: string; mountPath: string; readOnly?: boolean }>;
+};
+
+function container(deployment: KubeObject): Container {
+  return deployment.spec.template.spec.containers[0] as Container;
+}
+
+function env(c: Container): Record<string, string | undefined> {
+  return Object.fromEntries((c.env ?? []).map((e) => [e.name, e.value]));
+}
+
+describe('helm chart k8s/helm/sequent', () => {
+  beforeAll(() => {
+    kubeTools();
+  });
+
+  it('passes helm lint --strict with default and production values', () => {
+    for (const options of [{}, { valuesFiles: [productionValues] }]) {
+      const lint = helmLint(options);
+      expect(lint.output).toContain('0 chart(s) failed');
+      expect(lint.ok).toBe(true);
+    }
+  });
+
+  it('values.schema.json rejects bad values before anything renders', () => {
+    expect(() => renderChart({ set: { 'topics.events.partitions': '0' } })).toThrow(/partitions/);
+    expect(() => renderChart({ set: { 'kafka.sasl.enabled': 'true' } })).toThrow(/existingSecret/);
+    expect(() => renderChart({ set: { 'correlator.replicsa': '3' } })).toThrow(/replicsa/);
+    expect(() => renderChart({ set: { logLevel: 'verbose' } })).toThrow(/logLevel/);
+  });
+
+  describe.each(variants)('$name', ({ objects: render, existingRules }) => {
+    let objects: KubeObject[];
+    beforeAll(() => {
+      objects = render();
+    });
+
+    it('every object validates with kubernetes-models (KafkaTopic has no model: checked by hand)', () => {
+      const results = validateWithModels(objects);
+      const invalid = results.filter((r) => r.status === 'invalid');
+      expect(invalid).toEqual([]);
+      const unmodelled = results.filter((r) => r.status === 'no-model').map((r) => r.kind);
+      expect([...new Set(unmodelled)].filter((k) => k !== 'KafkaTopic')).toEqual([]);
+      for (const topic of find(objects, 'KafkaTopic')) {
+        expect(topic.apiVersion).toBe('kafka.strimzi.io/v1beta2');
+        expect(topic.metadata.name).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+        expect(topic.metadata.labels?.['strimzi.io/cluster']).toBeTruthy();
+        expect(Number.isInteger(topic.spec.partitions) && topic.spec.partitions > 0).toBe(true);
+        expect(Number.isInteger(topic.spec.replicas) && topic.spec.replicas > 0).toBe(true);
+        expect(typeof topic.spec.topicName).toBe('string');
+      }
+    });
+
+    it('names are unique per kind', () => {
+      const keys = objects.map((o) => `${o.kind}/${o.metadata.name}`);
+      expect(new Set(keys).size).toBe(keys.length);
+    });
+
+    it.each(SERVICES)(
+      '%s: hardened pod, probes on the ops server, resources, a PDB and a Service',
+      (service) => {
+        const deployment = one(objects, 'Deployment', `-${service}`);
+        const pod = deployment.spec.template.spec;
+        const c = container(deployment);
+        expect(c.args).toEqual([service]);
+        expect(pod.securityContext.runAsNonRoot).toBe(true);
+        expect(pod.automountServiceAccountToken).toBe(false);
+        expect(c.securityContext).toMatchObject({
+          readOnlyRootFilesystem: true,
+          allowPrivilegeEscalation: false,
+          capabilities: { drop: ['ALL'] },
+        });
+        expect(c.livenessProbe?.httpGet).toEqual({ path: '/healthz', port: 'http' });
+        expect(c.startupProbe?.httpGet).toEqual({ path: '/healthz', port: 'http' });
+        expect(c.readinessProbe?.httpGet).toEqual({ path: '/readyz', port: 'http' });
+        expect(c.resources?.requests?.cpu).toBeTruthy();
+        expect(c.resources?.limits?.memory).toBeTruthy();
+        const port = c.ports?.find((p) => p.name === 'http')?.containerPort;
+        expect(port).toBe(defaultPort(service));
+        expect(env(c).SEQUENT_HTTP_PORT).toBe(String(port));
+        expect(c.volumeMounts?.map((m) => m.mountPath)).toContain('/tmp');
+        expect(pod.serviceAccountName).toBe(one(objects, 'ServiceAccount').metadata.name);
+        const pdb = one(objects, 'PodDisruptionBudget', `-${service}`);
+        expect(pdb.spec.selector.matchLabels).toEqual(deployment.spec.selector.matchLabels);
+        const svc = one(objects, 'Service', `-${service}`);
+        expect(svc.spec.selector).toEqual(deployment.spec.selector.matchLabels);
+        expect(svc.spec.ports[0].port).toBe(port);
+        const policy = one(objects, 'NetworkPolicy', `-${service}`);
+        expect(policy.spec.podSelector.matchLabels).toEqual(deployment.spec.selector.matchLabels);
+        expect(policy.spec.policyTypes).toEqual(['Ingress', 'Egress']);
+      },
+    );
+
+    it.each(SERVICES)('%s: passes only SEQUENT_* variables the service reads', (service) => {
+      const c = container(one(objects, 'Deployment', `-${service}`));
+      expect(unknownSettings(service, Object.keys(env(c)))).toEqual([]);
+    });
+
+    it('correlator mounts the rules ConfigMap read-only where SEQUENT_RULES_PATHS points', () => {
+      const deployment = one(objects, 'Deployment', '-correlator');
+      const c = container(deployment);
+      const mount = c.volumeMounts?.find((m) => m.name === 'rules');
+      expect(mount?.readOnly).toBe(true);
+      expect(env(c).SEQUENT_RULES_PATHS).toBe(mount?.mountPath);
+      const volume = deployment.spec.template.spec.volumes.find((v: { name: string }) => v.name === 'rules');
+      const chartConfigMaps = find(objects, 'ConfigMap', '-rules');
+      if (existingRules) {
+        // Rules managed outside the chart: the pod mounts that ConfigMap, the chart ships none.
+        expect(volume.configMap.name).toBe(existingRules);
+        expect(chartConfigMaps).toEqual([]);
+      } else {
+        expect(chartConfigMaps.map((c) => c.metadata.name)).toEqual([volume.configMap.name]);
+        // The bundled rules (rules/*.toml) are in it.
+        expect(
+          Object.keys(chartConfigMaps[0].data ?? {}).filter((k) => k.endsWith('.toml')).length,
+        ).toBeGreaterThan(0);
+      }
+    });
+
+    it('ServiceMonitors scrape /metrics on the http port of each Service', () => {
+      for (const service of SERVICES) {
+        const monitor = one(objects, 'ServiceMonitor', `-${service}`);
+        expect(monitor.spec.endpoints).toEqual([expect.objectContaining({ port: 'http', path: '/metrics' })]);
+        expect(monitor.spec.selector.matchLabels).toEqual(
+          one(objects, 'Service', `-${service}`).spec.selector,
+        );
+      }
+    });
+
+    it('ships the PrometheusRule and one labelled dashboard ConfigMap per dashboard file', () => {
+      const rule = one(objects, 'PrometheusRule');
+      expect(rule.spec.groups.length).toBeGreaterThan(0);
+      const dashboards = find(objects, 'ConfigMap').filter(
+        (c) => c.metadata.labels?.grafana_dashboard === '1',
+      );
+      expect(dashboards.length).toBe(dashboardFiles().length);
+      for (const cm of dashboards) {
+        for (const json of Object.values(cm.data ?? {})) expect(JSON.parse(json).uid).toMatch(/^sequent-/);
+      }
+    });
+  });
+
+  describe('correlator scaling follows the partitions of ecs.events', () => {
+    it.each([
+      [{}, 12],
+      [{ 'topics.events.partitions': '48' }, 48],
+      [{ 'topics.events.partitions': '8', 'correlator.autoscaling.maxReplicas': '20' }, 8],
+      [{ 'topics.events.partitions': '32', 'correlator.autoscaling.maxReplicas': '10' }, 10],
+    ])('with %j the ScaledObject allows at most %i pods', (set, expected) => {
+      const objects = renderChart({ set: set as Record<string, string> });
+      const scaled = one(objects, 'ScaledObject');
+      expect(scaled.spec.maxReplicaCount).toBe(expected);
+      expect(scaled.spec.scaleTargetRef.name).toBe(one(objects, 'Deployment', '-correlator').metadata.name);
+      const trigger = scaled.spec.triggers[0];
+      expect(trigger.type).toBe('kafka');
+      expect(trigger.metadata).toMatchObject({ topic: 'ecs.events', consumerGroup: 'sequent-correlator' });
+      // KEDA owns the replica count.
+      expect(one(objects, 'Deployment', '-correlator').spec.replicas).toBeUndefined();
+      expect(find(objects, 'HorizontalPodAutoscaler', '-correlator')).toEqual([]);
+    });
+
+    it('ingest and alerter scale with HPAs; without KEDA the correlator has fixed replicas', () => {
+      const objects = renderChart({
+        set: { 'correlator.autoscaling.enabled': 'false', 'correlator.replicas': '3' },
+      });
+      expect(find(objects, 'ScaledObject')).toEqual([]);
+      expect(one(objects, 'Deployment', '-correlator').spec.replicas).toBe(3);
+      for (const service of ['ingest', 'alerter']) {
+        const hpa = one(objects, 'HorizontalPodAutoscaler', `-${service}`);
+        expect(hpa.spec.scaleTargetRef.name).toBe(one(objects, 'Deployment', `-${service}`).metadata.name);
+      }
+    });
+  });
+
+  describe('secrets are referenced, never inlined', () => {
+    const objects = () => renderChart({ valuesFiles: [productionValues] });
+
+    it('Kafka SASL/TLS and Redis auth come from existing Secrets, passwords as mounted files', () => {
+      const all = objects();
+      expect(find(all, 'Secret')).toEqual([]);
+      for (const service of SERVICES) {
+        const deployment = one(all, 'Deployment', `-${service}`);
+        const e = env(container(deployment));
+        expect(e.SEQUENT_KAFKA_SSL).toBe('true');
+        expect(e.SEQUENT_KAFKA_SASL_MECHANISM).toBe('scram-sha-512');
+        expect(e.SEQUENT_KAFKA_SASL_PASSWORD_FILE).toMatch(/^\/var\/run\/secrets\/sequent\/kafka-sasl\//);
+        expect(e.SEQUENT_KAFKA_SSL_CA_FILE).toMatch(/^\/var\/run\/secrets\/sequent\/kafka-ca\//);
+        expect(e.SEQUENT_KAFKA_SASL_PASSWORD).toBeUndefined();
+        const volumes = deployment.spec.template.spec.volumes as Array<{
+          name: string;
+          secret?: { secretName: string };
+        }>;
+        expect(volumes.find((v) => v.name === 'kafka-sasl')?.secret?.secretName).toBe('sequent-kafka-user');
+        if (service !== 'ingest') {
+          expect(e.SEQUENT_REDIS_PASSWORD_FILE).toMatch(/^\/var\/run\/secrets\/sequent\/redis\//);
+          expect(volumes.find((v) => v.name === 'redis-auth')?.secret?.secretName).toBe('sequent-redis');
+        }
+      }
+      const auth = one(all, 'TriggerAuthentication');
+      expect(auth.spec.secretTargetRef.map((r: { parameter: string }) => r.parameter).sort()).toEqual([
+        'ca',
+        'password',
+        'username',
+      ]);
+      expect(one(all, 'ScaledObject').spec.triggers[0].authenticationRef.name).toBe(auth.metadata.name);
+    });
+
+    it('the topic Job script is valid bash and creates every topic the services use', () => {
+      const all = objects();
+      const job = one(all, 'Job', '-topics');
+      expect(job.metadata.annotations?.['helm.sh/hook']).toBe('pre-install,pre-upgrade');
+      const script: string = job.spec.template.spec.containers[0].args[0];
+      const syntax = run('bash', ['-n'], script);
+      expect(syntax.stderr).toBe('');
+      expect(syntax.status).toBe(0);
+      const created = new Set([...script.matchAll(/^\s*create "([^"]+)" (\d+)/gm)].map((m) => m[1]));
+      const production = parse(readFileSync(productionValues, 'utf8'));
+      expect(script).toMatch(new RegExp(`create "ecs.events" ${production.topics.events.partitions} keep`));
+      for (const service of SERVICES) {
+        const e = env(container(one(all, 'Deployment', `-${service}`)));
+        for (const [name, value] of Object.entries(e)) {
+          if (!name.startsWith('SEQUENT_TOPICS_') || !value) continue;
+          for (const topic of value.split(',')) expect(created).toContain(topic);
+        }
+      }
+    });
+  });
+});
+
+describe('settings the deploy files pass ahead of the services', () => {
+  it.each(SERVICES)(
+    '%s: every pending setting is still unread (remove it from PENDING_SETTINGS once read)',
+    (service: Service) => {
+      for (const name of Object.keys(PENDING_SETTINGS[service]))
+        expect(serviceSettings(service).has(name)).toBe(false);
+    },
+  );
+
+  it('an unknown variable is reported', () => {
+    expect(unknownSettings('ingest', ['SEQUENT_KAFKA_BROKERS', 'SEQUENT_KAFKA_BROKER'])).toEqual([
+      'SEQUENT_KAFKA_BROKER',
+    ]);
+  });
+});
+
+describe('kubectl from the same layer', () => {
+  it('is a working client binary', () => {
+    const { kubectl } = kubeTools();
+    const res = run(kubectl, ['version', '--client', '--output=json']);
+    expect(res.status).toBe(0);
+    expect(JSON.parse(res.stdout).clientVersion.major).toBe('1');
+    expect(repoRoot).toBeTruthy();
+  });
+});
