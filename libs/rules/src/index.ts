@@ -1,8 +1,8 @@
 export * from './compiled-rule';
 // TODO: re-enable once the EQL / KQL / match engineers' modules land.
 export * from './eql';
-// export * from './kql';
-// export * from './match';
+export * from './kql';
+export * from './match';
 export * from './loader';
 export * from './schema';
 export * from './exceptions';
