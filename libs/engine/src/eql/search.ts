@@ -6,14 +6,14 @@ import { compileFieldGetter } from '@sequent/ecs';
 import type { EqlQuery, EqlSearchResult, EqlSequenceQuery, MissingEventPlaceholder } from './types';
 import { compareEqlOrdinal, toEqlTime, toEqlTiebreaker, type EqlOrdinal } from './ordinal';
 import {
-  createSequenceState,
-  flushSequenceState,
-  planSequence,
-  processSequenceEvent,
-  sortCompletedSequences,
-  type CompletedSequence,
-  type SequenceMatcherOptions,
-  type SequenceStats,
+  createEqlSequenceState,
+  flushEqlSequenceState,
+  planEqlSequence,
+  processEqlSequenceEvent,
+  sortEqlCompletedSequences,
+  type EqlCompletedSequence,
+  type EqlSequenceMatcherOptions,
+  type EqlSequenceStats,
 } from './sequence-matcher';
 import { matchEqlSamples } from './sample-matcher';
 import { applyEqlLimits, DEFAULT_EQL_SIZE, eqlHeadBound } from './limits';
@@ -25,9 +25,9 @@ export interface SearchEqlOptions {
   timestampField?: string;
   /** Overrides the query's tiebreaker field. */
   tiebreakerField?: string;
-  sequence?: SequenceMatcherOptions;
+  sequence?: EqlSequenceMatcherOptions;
   /** Receives the sequence matcher's counters. */
-  onSequenceStats?: (stats: SequenceStats) => void;
+  onSequenceStats?: (stats: EqlSequenceStats) => void;
 }
 
 export const EQL_MISSING_EVENT: MissingEventPlaceholder = Object.freeze({ missing: true as const });
@@ -102,15 +102,15 @@ function runSequence(
   ordered: OrderedEvent[],
   query: EqlSequenceQuery,
   options: SearchEqlOptions,
-): CompletedSequence[] {
-  const plan = planSequence(query, options.sequence);
-  const state = createSequenceState();
-  const completed: CompletedSequence[] = [];
+): EqlCompletedSequence[] {
+  const plan = planEqlSequence(query, options.sequence);
+  const state = createEqlSequenceState();
+  const completed: EqlCompletedSequence[] = [];
   for (const { event, ord } of ordered) {
-    const done = processSequenceEvent(plan, state, { event, ref: event, time: ord, tiebreaker: ord.tb });
+    const done = processEqlSequenceEvent(plan, state, { event, ref: event, time: ord, tiebreaker: ord.tb });
     for (const c of done) completed.push(c);
   }
-  for (const c of flushSequenceState(plan, state)) completed.push(c);
+  for (const c of flushEqlSequenceState(plan, state)) completed.push(c);
   options.onSequenceStats?.(state.stats);
-  return sortCompletedSequences(completed);
+  return sortEqlCompletedSequences(completed);
 }

@@ -1,7 +1,7 @@
 /**
  * The EQL sequence matcher: one algorithm for batch search and for streaming.
  *
- * Elasticsearch's semantics (its SequenceMatcher, run over events in timestamp/tiebreaker
+ * Elasticsearch's semantics (its EqlSequenceMatcher, run over events in timestamp/tiebreaker
  * order):
  * - Each positive stage is a state. A stage-0 match opens a partial sequence; a match of
  *   stage i advances the partial sequence of the same join key waiting at stage i-1.
@@ -17,7 +17,7 @@
  * - `with runs=N` repeats a stage N times.
  * - A join key with a null value never joins.
  *
- * The state is a plain JSON value (`SequenceState`) so it can live in memory or in Redis.
+ * The state is a plain JSON value (`EqlSequenceState`) so it can live in memory or in Redis.
  * Event references (`ref`) are stored as given: pass something serializable (an id, an
  * index, the event itself) when the state must be persisted.
  */
@@ -31,7 +31,7 @@ import {
   type EqlTiebreaker,
 } from './ordinal';
 
-export interface SequenceMatcherOptions {
+export interface EqlSequenceMatcherOptions {
   /** Join keys tracked at once; beyond it the least recently active key is evicted (counted). */
   maxKeys?: number;
   /** Sequences per key completed by their positive stages but waiting for a trailing missing stage. */
@@ -40,7 +40,7 @@ export interface SequenceMatcherOptions {
   sweepEvery?: number;
 }
 
-const DEFAULT_OPTIONS: Required<SequenceMatcherOptions> = {
+const DEFAULT_OPTIONS: Required<EqlSequenceMatcherOptions> = {
   maxKeys: 1_000_000,
   maxAwaitingPerKey: 1_000,
   sweepEvery: 1_024,
@@ -49,11 +49,13 @@ const DEFAULT_OPTIONS: Required<SequenceMatcherOptions> = {
 interface PlanStage {
   condition: EqlEventCondition;
   keys: EqlKeyExpression[];
+  /** Per key: an optional field (`?field`) joins on null. */
+  optionalKeys?: boolean[];
   source: string;
 }
 
 /** A compiled sequence query prepared for matching (stages expanded for `runs`). */
-export interface SequencePlan {
+export interface EqlSequencePlan {
   /** Every stage after `runs` expansion, in order; `missing` marks `![...]` stages. */
   stages: (PlanStage & { missing: boolean })[];
   /** Indices (into `stages`) of the positive stages. */
@@ -67,17 +69,17 @@ export interface SequencePlan {
   until?: PlanStage;
   /** Undefined when unbounded. */
   maxspanMs?: number;
-  options: Required<SequenceMatcherOptions>;
+  options: Required<EqlSequenceMatcherOptions>;
 }
 
 /** One matched event. */
-export interface SequenceEventMatch extends EqlOrdinal {
+export interface EqlSequenceEventMatch extends EqlOrdinal {
   ref: unknown;
 }
 
 interface Partial {
   /** Matches of the positive stages so far. */
-  m: SequenceEventMatch[];
+  m: EqlSequenceEventMatch[];
   /** Latest leading missing event strictly before the start (null: none). */
   lead: EqlTime | null;
   /** Earliest middle missing event seen after the last match (current gap only). */
@@ -104,7 +106,7 @@ interface KeyState {
   wait?: Awaiting[];
 }
 
-export interface SequenceStats {
+export interface EqlSequenceStats {
   completed: number;
   rejectedMaxspan: number;
   cancelledUntil: number;
@@ -118,7 +120,7 @@ export interface SequenceStats {
 }
 
 /** The whole matcher state: a plain JSON value. */
-export interface SequenceState {
+export interface EqlSequenceState {
   v: 1;
   keys: Record<string, KeyState>;
   keyCount: number;
@@ -126,19 +128,19 @@ export interface SequenceState {
   sinceSweep: number;
   /** Latest event time processed. */
   now: EqlTime | null;
-  stats: SequenceStats;
+  stats: EqlSequenceStats;
 }
 
 /** A completed sequence. */
-export interface CompletedSequence {
+export interface EqlCompletedSequence {
   joinKeys: unknown[];
   /** One entry per stage (after `runs` expansion); `null` for a missing-event stage. */
-  events: (SequenceEventMatch | null)[];
+  events: (EqlSequenceEventMatch | null)[];
   /** EqlOrdinal of the last positive event: Elasticsearch orders sequences by it. */
   last: EqlOrdinal;
 }
 
-export interface SequenceInput {
+export interface EqlSequenceInput {
   event: unknown;
   ref: unknown;
   time: EqlTime;
@@ -147,11 +149,20 @@ export interface SequenceInput {
 
 function expandStage(stage: EqlStage): (PlanStage & { missing: boolean })[] {
   const runs = Number.isInteger(stage.runs) && stage.runs > 1 ? stage.runs : 1;
-  const one = { condition: stage.condition, keys: stage.keys, source: stage.source, missing: stage.missing };
+  const one = {
+    condition: stage.condition,
+    keys: stage.keys,
+    optionalKeys: stage.optionalKeys,
+    source: stage.source,
+    missing: stage.missing,
+  };
   return Array.from({ length: runs }, () => one);
 }
 
-export function planSequence(query: EqlSequenceQuery, options: SequenceMatcherOptions = {}): SequencePlan {
+export function planEqlSequence(
+  query: EqlSequenceQuery,
+  options: EqlSequenceMatcherOptions = {},
+): EqlSequencePlan {
   const stages = query.stages.flatMap(expandStage);
   const positive: number[] = [];
   stages.forEach((s, i) => {
@@ -190,7 +201,7 @@ function stripUndefined<T extends object>(o: T): Partial2<T> {
 }
 type Partial2<T> = { [K in keyof T]?: T[K] };
 
-export function createSequenceState(): SequenceState {
+export function createEqlSequenceState(): EqlSequenceState {
   return {
     v: 1,
     keys: {},
@@ -210,13 +221,20 @@ export function createSequenceState(): SequenceState {
   };
 }
 
-/** Evaluates a stage's join keys; `undefined` when any is null (null keys never join). */
-function keyValues(keys: EqlKeyExpression[], event: unknown): unknown[] | undefined {
+/**
+ * Evaluates a stage's join keys; `undefined` when a required key is null (null keys never
+ * join, except optional `?field` keys, which join on null).
+ */
+function keyValues(stage: PlanStage, event: unknown): unknown[] | undefined {
+  const keys = stage.keys;
   const out: unknown[] = new Array(keys.length);
   for (let i = 0; i < keys.length; i++) {
     let v = keys[i](event);
-    if (Array.isArray(v) && v.length === 1) v = v[0];
-    if (v === null || v === undefined || (Array.isArray(v) && v.length === 0)) return undefined;
+    if (Array.isArray(v) && v.length <= 1) v = v.length === 1 ? v[0] : null;
+    if (v === null || v === undefined) {
+      if (!stage.optionalKeys?.[i]) return undefined;
+      v = null;
+    }
     out[i] = v;
   }
   return out;
@@ -226,12 +244,12 @@ function keyId(values: unknown[]): string {
   return JSON.stringify(values);
 }
 
-function getKey(state: SequenceState, id: string): KeyState | undefined {
+function getKey(state: EqlSequenceState, id: string): KeyState | undefined {
   return Object.prototype.hasOwnProperty.call(state.keys, id) ? state.keys[id] : undefined;
 }
 
 /** Returns the key's state, creating it (and evicting the least recently used key) if needed. */
-function touchKey(plan: SequencePlan, state: SequenceState, id: string, values: unknown[]): KeyState {
+function touchKey(plan: EqlSequencePlan, state: EqlSequenceState, id: string, values: unknown[]): KeyState {
   let ks = getKey(state, id);
   if (ks) {
     // Re-insert so that object order stays least-recently-used first.
@@ -252,14 +270,14 @@ function touchKey(plan: SequencePlan, state: SequenceState, id: string, values: 
   return ks;
 }
 
-function dropKeyIfEmpty(state: SequenceState, id: string, ks: KeyState): void {
+function dropKeyIfEmpty(state: EqlSequenceState, id: string, ks: KeyState): void {
   if (ks.lead || (ks.wait && ks.wait.length > 0)) return;
   for (const p of ks.p) if (p) return;
   delete state.keys[id];
   state.keyCount--;
 }
 
-function exceedsMaxspan(plan: SequencePlan, from: EqlTime, to: EqlTime): boolean {
+function exceedsMaxspan(plan: EqlSequencePlan, from: EqlTime, to: EqlTime): boolean {
   return plan.maxspanMs !== undefined && eqlMillisBetween(from, to) > plan.maxspanMs;
 }
 
@@ -267,12 +285,12 @@ function exceedsMaxspan(plan: SequencePlan, from: EqlTime, to: EqlTime): boolean
  * Processes one event (events must arrive in timestamp/tiebreaker order) and returns the
  * sequences it completes.
  */
-export function processSequenceEvent(
-  plan: SequencePlan,
-  state: SequenceState,
-  input: SequenceInput,
-): CompletedSequence[] {
-  const ord: SequenceEventMatch = {
+export function processEqlSequenceEvent(
+  plan: EqlSequencePlan,
+  state: EqlSequenceState,
+  input: EqlSequenceInput,
+): EqlCompletedSequence[] {
+  const ord: EqlSequenceEventMatch = {
     ms: input.time.ms,
     ns: input.time.ns,
     tb: input.tiebreaker ?? null,
@@ -280,7 +298,7 @@ export function processSequenceEvent(
     ref: input.ref,
   };
   if (!state.now || compareEqlTime(ord, state.now) > 0) state.now = { ms: ord.ms, ns: ord.ns };
-  const out: CompletedSequence[] = [];
+  const out: EqlCompletedSequence[] = [];
   const event = input.event;
   const P = plan.positive.length;
 
@@ -288,7 +306,7 @@ export function processSequenceEvent(
   for (let j = P - 1; j >= 0; j--) {
     const stage = plan.stages[plan.positive[j]];
     if (!stage.condition(event)) continue;
-    const values = keyValues(stage.keys, event);
+    const values = keyValues(stage, event);
     if (!values) continue;
     const id = keyId(values);
     if (j === 0) {
@@ -319,7 +337,7 @@ export function processSequenceEvent(
   for (const m of plan.leading) {
     const stage = plan.stages[m];
     if (!stage.condition(event)) continue;
-    const values = keyValues(stage.keys, event);
+    const values = keyValues(stage, event);
     if (!values) continue;
     const ks = touchKey(plan, state, keyId(values), values);
     if (!ks.lead) ks.lead = { last: { ms: ord.ms, ns: ord.ns }, prev: null };
@@ -329,7 +347,7 @@ export function processSequenceEvent(
   for (const { stage: m, gap } of plan.middle) {
     const stage = plan.stages[m];
     if (!stage.condition(event)) continue;
-    const values = keyValues(stage.keys, event);
+    const values = keyValues(stage, event);
     if (!values) continue;
     const ks = getKey(state, keyId(values));
     const partial = ks?.p[gap];
@@ -342,7 +360,7 @@ export function processSequenceEvent(
   for (const m of plan.trailing) {
     const stage = plan.stages[m];
     if (!stage.condition(event)) continue;
-    const values = keyValues(stage.keys, event);
+    const values = keyValues(stage, event);
     if (!values) continue;
     const id = keyId(values);
     const ks = getKey(state, id);
@@ -359,7 +377,7 @@ export function processSequenceEvent(
 
   // until: cancels the pending sequences of its key.
   if (plan.until && plan.until.condition(event)) {
-    const values = keyValues(plan.until.keys, event);
+    const values = keyValues(plan.until, event);
     const id = values && keyId(values);
     const ks = id !== undefined ? getKey(state, id) : undefined;
     if (ks && id !== undefined) {
@@ -375,7 +393,7 @@ export function processSequenceEvent(
 
   if (++state.sinceSweep >= plan.options.sweepEvery) {
     state.sinceSweep = 0;
-    out.push(...advanceSequenceTime(plan, state, state.now));
+    out.push(...advanceEqlSequenceTime(plan, state, state.now));
   }
   return out;
 }
@@ -388,12 +406,12 @@ function leadingBefore(ks: KeyState, start: EqlTime): EqlTime | null {
 
 /** The positive stages matched: keep, drop, or wait for a trailing missing stage. */
 function complete(
-  plan: SequencePlan,
-  state: SequenceState,
+  plan: EqlSequencePlan,
+  state: EqlSequenceState,
   id: string,
   ks: KeyState,
   p: Partial,
-  out: CompletedSequence[],
+  out: EqlCompletedSequence[],
 ): void {
   if (plan.trailing.length === 0) {
     decide(plan, state, ks, p, null, out);
@@ -418,12 +436,12 @@ function complete(
  * leading missing event before it and the first trailing one after it (null: none).
  */
 function decide(
-  plan: SequencePlan,
-  state: SequenceState,
+  plan: EqlSequencePlan,
+  state: EqlSequenceState,
   ks: KeyState,
   p: Partial,
   firstTrailing: EqlTime | null,
-  out: CompletedSequence[],
+  out: EqlCompletedSequence[],
 ): void {
   let keep: boolean;
   const start = p.m[0];
@@ -443,7 +461,7 @@ function decide(
     return;
   }
   state.stats.completed++;
-  const events: (SequenceEventMatch | null)[] = plan.stages.map(() => null);
+  const events: (EqlSequenceEventMatch | null)[] = plan.stages.map(() => null);
   plan.positive.forEach((stageIndex, j) => {
     events[stageIndex] = p.m[j];
   });
@@ -455,12 +473,12 @@ function decide(
  * longer complete, forgets leading missing events too old to matter, and settles sequences
  * waiting for a trailing missing stage when no later event can change their verdict.
  */
-export function advanceSequenceTime(
-  plan: SequencePlan,
-  state: SequenceState,
+export function advanceEqlSequenceTime(
+  plan: EqlSequencePlan,
+  state: EqlSequenceState,
   now: EqlTime | null,
-): CompletedSequence[] {
-  const out: CompletedSequence[] = [];
+): EqlCompletedSequence[] {
+  const out: EqlCompletedSequence[] = [];
   if (!now || plan.maxspanMs === undefined) return out;
   for (const id of Object.keys(state.keys)) {
     const ks = state.keys[id];
@@ -488,8 +506,11 @@ export function advanceSequenceTime(
 }
 
 /** End of input: settles every sequence still waiting for a trailing missing stage. */
-export function flushSequenceState(plan: SequencePlan, state: SequenceState): CompletedSequence[] {
-  const out: CompletedSequence[] = [];
+export function flushEqlSequenceState(
+  plan: EqlSequencePlan,
+  state: EqlSequenceState,
+): EqlCompletedSequence[] {
+  const out: EqlCompletedSequence[] = [];
   for (const id of Object.keys(state.keys)) {
     const ks = state.keys[id];
     if (!ks.wait) continue;
@@ -501,33 +522,33 @@ export function flushSequenceState(plan: SequencePlan, state: SequenceState): Co
 }
 
 /** Orders completed sequences as Elasticsearch returns them (by their last positive event). */
-export function sortCompletedSequences(sequences: CompletedSequence[]): CompletedSequence[] {
+export function sortEqlCompletedSequences(sequences: EqlCompletedSequence[]): EqlCompletedSequence[] {
   return [...sequences].sort((a, b) => compareEqlOrdinal(a.last, b.last));
 }
 
 /** A stateful convenience wrapper over the functions above (state stays a plain JSON value). */
-export class SequenceMatcher {
-  readonly plan: SequencePlan;
-  state: SequenceState;
+export class EqlSequenceMatcher {
+  readonly plan: EqlSequencePlan;
+  state: EqlSequenceState;
 
-  constructor(query: EqlSequenceQuery, options: SequenceMatcherOptions = {}, state?: SequenceState) {
-    this.plan = planSequence(query, options);
-    this.state = state ?? createSequenceState();
+  constructor(query: EqlSequenceQuery, options: EqlSequenceMatcherOptions = {}, state?: EqlSequenceState) {
+    this.plan = planEqlSequence(query, options);
+    this.state = state ?? createEqlSequenceState();
   }
 
-  process(input: SequenceInput): CompletedSequence[] {
-    return processSequenceEvent(this.plan, this.state, input);
+  process(input: EqlSequenceInput): EqlCompletedSequence[] {
+    return processEqlSequenceEvent(this.plan, this.state, input);
   }
 
-  advanceTime(now: EqlTime): CompletedSequence[] {
-    return advanceSequenceTime(this.plan, this.state, now);
+  advanceTime(now: EqlTime): EqlCompletedSequence[] {
+    return advanceEqlSequenceTime(this.plan, this.state, now);
   }
 
-  flush(): CompletedSequence[] {
-    return flushSequenceState(this.plan, this.state);
+  flush(): EqlCompletedSequence[] {
+    return flushEqlSequenceState(this.plan, this.state);
   }
 
-  get stats(): SequenceStats {
+  get stats(): EqlSequenceStats {
     return this.state.stats;
   }
 }

@@ -1,0 +1,224 @@
+/**
+ * Property: streaming = batch. Random event streams arrive out of order (within the allowed
+ * lateness), pass through the reorder buffer, and feed the sequence matcher one event at a
+ * time (its state round-tripped through JSON now and then, and swept often); the sequences
+ * found must be exactly those `searchEql` finds over the same events.
+ */
+import fc from 'fast-check';
+import { ReorderBuffer } from '../ordering/reorder-buffer';
+import {
+  createEqlSequenceState,
+  flushEqlSequenceState,
+  planEqlSequence,
+  processEqlSequenceEvent,
+  searchEql,
+  sortEqlCompletedSequences,
+  toEqlTime,
+  type EqlCompletedSequence,
+  type EqlSequenceState,
+  type EqlSequencesResult,
+} from './index';
+import { sequenceQuery, type StageSpec } from './test-queries';
+
+type Ev = { id: number; '@timestamp': number; tb: number; k: string | null; t: string; j: number };
+
+const TAGS = ['a', 'b', 'c', 'u'];
+const MAX_JITTER = 5;
+
+const eventsArb = fc
+  .array(
+    fc.record({
+      dt: fc.integer({ min: 0, max: 3 }),
+      k: fc.constantFrom('x', 'y', null),
+      t: fc.constantFrom(...TAGS),
+      jitter: fc.integer({ min: 0, max: MAX_JITTER }),
+    }),
+    { maxLength: 40 },
+  )
+  .map((rows) => {
+    let time = 1000;
+    const events: Ev[] = rows.map((r, i) => {
+      time += r.dt;
+      return { id: i + 1, '@timestamp': time, tb: i + 1, k: r.k, t: r.t, j: r.jitter };
+    });
+    // Arrival order: event time plus a jitter below the allowed lateness.
+    const arrival = [...events].sort(
+      (a, b) => a['@timestamp'] + a.j - (b['@timestamp'] + b.j) || a.id - b.id,
+    );
+    return arrival;
+  });
+
+const stageArb: fc.Arbitrary<StageSpec> = fc
+  .record({
+    tags: fc.subarray(TAGS, { minLength: 1, maxLength: 2 }),
+    runs: fc.constantFrom(1, 1, 1, 2),
+    missing: fc.integer({ min: 0, max: 4 }).map((x) => x === 0),
+  })
+  .map(({ tags, runs, missing }) => ({
+    where: (e: Record<string, unknown>) => tags.includes(e.t as string),
+    runs,
+    missing,
+  }));
+
+const queryArb = fc.record({
+  stages: fc.array(stageArb, { minLength: 2, maxLength: 4 }),
+  byKey: fc.boolean(),
+  maxspanMs: fc.option(fc.integer({ min: 0, max: 12 }), { nil: undefined }),
+  until: fc.option(fc.constantFrom('u', 'c'), { nil: undefined }),
+});
+
+function idsOf(seqs: { events: unknown[] }[]): string {
+  return JSON.stringify(
+    seqs.map((s) => s.events.map((e) => (e && (e as { missing?: boolean }).missing ? -1 : (e as Ev).id))),
+  );
+}
+
+describe('EQL sequences: streaming finds exactly what batch search finds', () => {
+  it('holds for random streams and random sequence queries', () => {
+    fc.assert(
+      fc.property(eventsArb, queryArb, (arrival, spec) => {
+        const stages = spec.stages.map((s) => ({
+          ...s,
+          missing: s.missing && spec.stages.some((o) => !o.missing),
+        }));
+        if (stages.every((s) => s.missing)) stages[0] = { ...stages[0], missing: false };
+        const query = sequenceQuery(stages, {
+          by: spec.byKey ? ['k'] : [],
+          maxspanMs: spec.maxspanMs,
+          until: spec.until ? { where: (e) => e.t === spec.until } : undefined,
+        });
+        query.tiebreakerField = 'tb';
+
+        const batch = searchEql(arrival, query, { size: 100_000 }) as EqlSequencesResult;
+
+        const plan = planEqlSequence(query, { sweepEvery: 2 });
+        let state: EqlSequenceState = createEqlSequenceState();
+        const buffer = new ReorderBuffer({
+          allowedLatenessMs: MAX_JITTER + 1,
+          maxBuffered: 1_000,
+          tiebreakerField: 'tb',
+        });
+        const found: EqlCompletedSequence[] = [];
+        let n = 0;
+        const feed = (released: ReturnType<ReorderBuffer['drain']>) => {
+          for (const r of released) {
+            expect(r.late).toBe(false);
+            const ev = r.event as Ev;
+            found.push(
+              ...processEqlSequenceEvent(plan, state, {
+                event: ev,
+                ref: ev.id,
+                time: toEqlTime(ev['@timestamp'])!,
+                tiebreaker: ev.tb,
+              }),
+            );
+            // The state is plain data: it survives a JSON round trip at any point.
+            if (++n % 3 === 0) state = JSON.parse(JSON.stringify(state)) as EqlSequenceState;
+          }
+        };
+        for (const ev of arrival) {
+          buffer.push(ev);
+          feed(buffer.drain());
+        }
+        feed(buffer.flush());
+        found.push(...flushEqlSequenceState(plan, state));
+        const streamed = sortEqlCompletedSequences(found).map((s) => ({
+          events: s.events.map((m) => (m ? { id: m.ref } : { missing: true })),
+        }));
+        expect(idsOf(streamed)).toEqual(idsOf(batch.sequences));
+      }),
+      { seed: 20261130, numRuns: 400 },
+    );
+  });
+});
+
+/**
+ * An independent oracle: Elasticsearch's own formulation (stage after stage over the whole
+ * ordered window; per key and stage a list of sequences, a hit takes the latest one before it
+ * and trims everything older; `until` rejects when its nearest marker lies between the
+ * sequence's last event and the hit, both ends inclusive). No missing-event stages.
+ */
+function esOracle(
+  events: Ev[],
+  stages: StageSpec[],
+  byKey: boolean,
+  maxspanMs: number | undefined,
+  untilTag?: string,
+): number[][] {
+  const expanded = stages.flatMap((s) => Array.from({ length: s.runs ?? 1 }, () => s));
+  const sorted = [...events].sort((a, b) => a['@timestamp'] - b['@timestamp'] || a.tb - b.tb);
+  const keyOf = (e: Ev): string | undefined => (byKey ? (e.k === null ? undefined : e.k) : '');
+  const pos = new Map(sorted.map((e, i) => [e.id, i]));
+  type Seq = { key: string; m: Ev[] };
+  const groups = new Map<string, Seq[][]>();
+  const completed: Seq[] = [];
+  const groupOf = (key: string, s: number) => {
+    if (!groups.has(key))
+      groups.set(
+        key,
+        expanded.map(() => []),
+      );
+    return groups.get(key)![s];
+  };
+  for (const e of sorted) {
+    const key = keyOf(e);
+    if (key === undefined || !expanded[0].where(e as never)) continue;
+    if (expanded.length === 1) completed.push({ key, m: [e] });
+    else groupOf(key, 0).push({ key, m: [e] });
+  }
+  const untils = new Map<string, number[]>();
+  if (untilTag) {
+    for (const e of sorted) {
+      const key = keyOf(e);
+      if (key !== undefined && e.t === untilTag && groups.has(key)) {
+        if (!untils.has(key)) untils.set(key, []);
+        untils.get(key)!.push(pos.get(e.id)!);
+      }
+    }
+  }
+  for (let s = 1; s < expanded.length; s++) {
+    for (const e of sorted) {
+      const key = keyOf(e);
+      if (key === undefined || !expanded[s].where(e as never) || !groups.has(key)) continue;
+      const group = groupOf(key, s - 1);
+      const here = pos.get(e.id)!;
+      let idx = -1;
+      for (let i = 0; i < group.length; i++)
+        if (pos.get(group[i].m[group[i].m.length - 1].id)! < here) idx = i;
+      if (idx < 0) continue;
+      const seq = group[idx];
+      group.splice(0, idx + 1);
+      if (maxspanMs !== undefined && maxspanMs > 0 && e['@timestamp'] - seq.m[0]['@timestamp'] > maxspanMs)
+        continue;
+      const marks = (untils.get(key) ?? []).filter((u) => u < here);
+      const nearest = marks.length > 0 ? marks[marks.length - 1] : undefined;
+      if (nearest !== undefined && nearest >= pos.get(seq.m[seq.m.length - 1].id)!) continue;
+      seq.m.push(e);
+      if (s === expanded.length - 1) completed.push(seq);
+      else groupOf(key, s).push(seq);
+    }
+  }
+  completed.sort((a, b) => pos.get(a.m[a.m.length - 1].id)! - pos.get(b.m[b.m.length - 1].id)!);
+  return completed.map((c) => c.m.map((e) => e.id));
+}
+
+describe('EQL sequences: the matcher agrees with an Elasticsearch-style oracle', () => {
+  it('holds for random streams and random queries without missing events', () => {
+    fc.assert(
+      fc.property(eventsArb, queryArb, (events, spec) => {
+        const stages = spec.stages.map((s) => ({ ...s, missing: false }));
+        const query = sequenceQuery(stages, {
+          by: spec.byKey ? ['k'] : [],
+          maxspanMs: spec.maxspanMs,
+          until: spec.until ? { where: (e) => e.t === spec.until } : undefined,
+        });
+        query.tiebreakerField = 'tb';
+        const batch = searchEql(events, query, { size: 100_000 }) as EqlSequencesResult;
+        expect(idsOf(batch.sequences)).toEqual(
+          JSON.stringify(esOracle(events, stages, spec.byKey, spec.maxspanMs, spec.until)),
+        );
+      }),
+      { seed: 424242, numRuns: 400 },
+    );
+  });
+});
