@@ -49,10 +49,39 @@ function valueReader(scope: Scope, path: string): (doc: unknown) => unknown[] {
     return () => constant;
   }
   const getter = compileFieldGetter(path);
+  const indexed = INDEX_SEGMENT.test(path) ? indexedGetter(path) : undefined;
   return (doc) => {
     const v = getter(doc);
-    if (v === undefined) return [];
+    if (v === undefined || (Array.isArray(v) && v.length === 0)) return indexed ? indexed(doc) : [];
     return Array.isArray(v) ? v : [v];
+  };
+}
+
+const INDEX_SEGMENT = /\[\d+\]|(?:^|\.)\d+(?:\.|$)/;
+
+/**
+ * Array positions in a path (`users[0].name`, `users.0.name`): Kibana's in-memory KQL
+ * evaluator (Workflows) reads them; Elasticsearch has no such paths. Used only when the
+ * path finds nothing the Elasticsearch way, so ordinary documents are unaffected.
+ */
+function indexedGetter(path: string): (doc: unknown) => unknown[] {
+  const segs = path.replace(/\[(\d+)\]/g, '.$1').split('.');
+  if (segs.some(isForbiddenSegment)) return () => [];
+  return (doc) => {
+    let node: unknown = doc;
+    for (const seg of segs) {
+      if (Array.isArray(node) && /^\d+$/.test(seg)) node = node[Number(seg)];
+      else if (
+        node !== null &&
+        typeof node === 'object' &&
+        !Array.isArray(node) &&
+        Object.prototype.hasOwnProperty.call(node, seg)
+      )
+        node = (node as Record<string, unknown>)[seg];
+      else return [];
+    }
+    if (node === undefined || node === null) return [];
+    return Array.isArray(node) ? node.filter((x) => x !== null && x !== undefined) : [node];
   };
 }
 

@@ -18,7 +18,7 @@
 import { WILDCARD } from './ast';
 import type { KqlLiteral, RangeOp } from './ast';
 import { analyzeStandard, containsPhrase } from './analyzer';
-import { docDateMs, resolveDate } from './dates';
+import { docDateMs, isDateMath, resolveDate } from './dates';
 import type { FieldType } from './mapping';
 import { compileWildcard } from '../exceptions/wildcard';
 import { ipInRange, parseIp, parseIpRange } from '../exceptions/ip';
@@ -190,12 +190,12 @@ export function isTest(
     case 'object':
       return fail('an object field has no value of its own; use field:{ ... }');
     case 'loose':
-      return looseIsTest(lit);
+      return looseIsTest(lit, now);
   }
 }
 
 /** Unmapped fields: exact text, numbers by value, booleans by name, CIDR blocks for IPs. */
-function looseIsTest(lit: KqlLiteral): ValueTest {
+function looseIsTest(lit: KqlLiteral, now: Clock): ValueTest {
   if (lit.wildcard) {
     const m = compileWildcard(wildcardPattern(lit));
     return (v) => {
@@ -206,9 +206,15 @@ function looseIsTest(lit: KqlLiteral): ValueTest {
   const text = lit.text;
   const num = parseNumber(text);
   const cidr = text.includes('/') ? parseIpRange(text) : undefined;
+  // Date math equality (`timestamp: now-1d`), as Kibana's in-memory evaluator reads it.
+  const instant = isDateMath(text) ? dateBound(text, false, now) : undefined;
   return (v) => {
     if (typeof v === 'string') {
       if (v === text) return true;
+      if (instant) {
+        const d = docDateMs(v);
+        return d !== undefined && d === instant();
+      }
       if (cidr) {
         const ip = parseIp(v);
         return ip !== undefined && ipInRange(ip, cidr);
