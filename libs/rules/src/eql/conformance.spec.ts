@@ -22,8 +22,11 @@ interface SpecQuery {
 
 describeIf('Elasticsearch EQL spec tests (event queries)', () => {
   const queries = present
-    ? ((parse(readFileSync(path.join(DIR, 'test_queries.toml'), 'utf8')) as { queries: SpecQuery[] })
-        .queries ?? [])
+    ? ((
+        parse(readFileSync(path.join(DIR, 'test_queries.toml'), 'utf8')) as unknown as {
+          queries: SpecQuery[];
+        }
+      ).queries ?? [])
     : [];
   const events = present
     ? readFileSync(path.join(DIR, 'test_data.ndjson'), 'utf8')

@@ -39,7 +39,7 @@ describeIf('detection-rules corpus', () => {
     let count = 0;
     const kinds: Record<string, number> = {};
     for (const file of tomlFiles(CORPUS)) {
-      const rule = (parse(readFileSync(file, 'utf8')) as RuleToml).rule;
+      const rule = (parse(readFileSync(file, 'utf8')) as unknown as RuleToml).rule;
       if (rule?.language !== 'eql' || typeof rule.query !== 'string') continue;
       count++;
       try {

@@ -243,8 +243,60 @@ function sameTypeCompare(
   }
 }
 
+const ISO_DATE =
+  /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?$/;
+const DOTTED = /^\d{1,9}(?:\.\d{1,9}){2,}$/;
+
+/** Epoch milliseconds of an ISO-8601 date string (UTC when it has no zone), else null. */
+export function dateMillis(s: string): number | null {
+  if (s.length > 40 || !ISO_DATE.test(s)) return null;
+  let t = s
+    .replace(' ', 'T')
+    .replace(/([.,])(\d{3})\d+/, '.$2')
+    .replace(',', '.');
+  if (t.length > 10 && !/(?:Z|[+-]\d{2}(?::?\d{2})?)$/.test(t.slice(10))) t += 'Z';
+  const ms = Date.parse(t);
+  return Number.isNaN(ms) ? null : ms;
+}
+
+/** Orders dotted numbers (versions, IPv4 addresses) part by part; null when not both dotted. */
+function dottedOrder(a: string, b: string): number | null {
+  if (!DOTTED.test(a) || !DOTTED.test(b)) return null;
+  const x = a.split('.');
+  const y = b.split('.');
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    const d = Number(x[i] ?? -1) - Number(y[i] ?? -1);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+function orderResult(op: ComparisonOp, d: number): boolean {
+  switch (op) {
+    case '==':
+      return d === 0;
+    case '!=':
+      return d !== 0;
+    case '<':
+      return d < 0;
+    case '<=':
+      return d <= 0;
+    case '>':
+      return d > 0;
+    case '>=':
+      return d >= 0;
+  }
+}
+
+/** A literal string that must not take the plain string fast path (dates, versions). */
+function needsSlowCompare(lit: unknown): boolean {
+  return typeof lit === 'string' && (ISO_DATE.test(lit) || DOTTED.test(lit));
+}
+
 /** Compares two scalars; null when either is null or they cannot be compared. Numbers and
- * numeric strings compare as numbers; "true"/"false" compare with booleans. */
+ * numeric strings compare as numbers; ISO dates compare as instants (with epoch-millisecond
+ * numbers too, as an Elasticsearch date field does); dotted numbers (versions) compare part by
+ * part when ordered; "true"/"false" compare with booleans. */
 export function compareScalars(op: ComparisonOp, a: unknown, b: unknown): boolean | null {
   if (a === null || b === null || a === undefined || b === undefined) return null;
   let x: unknown = a;
@@ -252,13 +304,25 @@ export function compareScalars(op: ComparisonOp, a: unknown, b: unknown): boolea
   const tx = typeof x;
   const ty = typeof y;
   if (tx !== ty) {
-    if (tx === 'number' && ty === 'string') y = F.numericString(y as string);
-    else if (tx === 'string' && ty === 'number') x = F.numericString(x as string);
+    if (tx === 'number' && ty === 'string') y = F.numericString(y as string) ?? dateMillis(y as string);
+    else if (tx === 'string' && ty === 'number') x = F.numericString(x as string) ?? dateMillis(x as string);
     else if (tx === 'boolean' && ty === 'string') y = y === 'true' ? true : y === 'false' ? false : null;
     else if (tx === 'string' && ty === 'boolean') x = x === 'true' ? true : x === 'false' ? false : null;
     else return op === '==' ? false : op === '!=' ? true : null;
     if (x === null || y === null) return op === '==' ? false : op === '!=' ? true : null;
-  } else if (tx !== 'string' && tx !== 'number' && tx !== 'boolean') return null;
+  } else if (tx === 'string') {
+    if (x !== y) {
+      const dx = dateMillis(x as string);
+      if (dx !== null) {
+        const dy = dateMillis(y as string);
+        if (dy !== null) return orderResult(op, dx - dy);
+      }
+      if (op !== '==' && op !== '!=') {
+        const d = dottedOrder(x as string, y as string);
+        if (d !== null) return orderResult(op, d);
+      }
+    }
+  } else if (tx !== 'number' && tx !== 'boolean') return null;
   return sameTypeCompare(op, x as string, y as string);
 }
 
@@ -269,6 +333,18 @@ function compareFn(op: ComparisonOp, left: ExprNode, right: ExprNode): ValueFn {
     if (op === '==') return (ev) => other(ev) === null;
     if (op === '!=') return (ev) => other(ev) !== null;
     return () => null;
+  }
+  // A missing `?field` is the null literal Elasticsearch substitutes for an unmapped optional
+  // field: `?x == y` becomes `y == null`, `?x != y` becomes `y != null`.
+  const optionalSide = isOptionalField(left) ? left : isOptionalField(right) ? right : undefined;
+  if (optionalSide && (op === '==' || op === '!=')) {
+    const opt = compileValue(optionalSide);
+    const other = compileValue(optionalSide === left ? right : left);
+    const normal = compareFn(op, stripOptional(left), stripOptional(right));
+    return (ev) => {
+      if (opt(ev) === null) return op === '==' ? other(ev) === null : other(ev) !== null;
+      return normal(ev);
+    };
   }
   if (op === '!=') {
     const eq = compareFn('==', left, right);
@@ -293,9 +369,14 @@ function compareFn(op: ComparisonOp, left: ExprNode, right: ExprNode): ValueFn {
 }
 
 function compareWithLiteral(op: ComparisonOp, f: ValueFn, lit: string | number | boolean): ValueFn {
-  const litType = typeof lit;
   const slow = (v: unknown): boolean | null =>
     isArr(v) ? anyOf(v, (x) => compareScalars(op, x, lit)) : compareScalars(op, v, lit);
+  if (needsSlowCompare(lit))
+    return (ev) => {
+      const v = f(ev);
+      return v === null ? null : slow(v);
+    };
+  const litType = typeof lit;
   if (op === '==')
     return (ev) => {
       const v = f(ev);
@@ -309,6 +390,14 @@ function compareWithLiteral(op: ComparisonOp, f: ValueFn, lit: string | number |
         ? null
         : slow(v);
   };
+}
+
+function isOptionalField(e: ExprNode): boolean {
+  return e.kind === 'field' && e.optional;
+}
+
+function stripOptional(e: ExprNode): ExprNode {
+  return e.kind === 'field' && e.optional ? { ...e, optional: false } : e;
 }
 
 function isNullLiteral(e: ExprNode): boolean {

@@ -211,7 +211,11 @@ export class Verifier {
     }
   }
 
+  /** Elasticsearch refuses field-to-field comparisons; optional fields (`?x == ?y`) are exempt,
+   * since an unmapped optional field is a null literal. */
   private noFieldComparison(owner: ExprNode, left: ExprNode, right: ExprNode): void {
+    const optional = (e: ExprNode): boolean => e.kind === 'field' && e.optional;
+    if (optional(left) || optional(right)) return;
     if (referencesField(left) && referencesField(right))
       throw this.fail(
         right.span,
