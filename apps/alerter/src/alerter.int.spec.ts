@@ -3,6 +3,8 @@
 // Every candidate is sent twice; bad candidates and a dead webhook end in alerts.dlq.
 import { status } from '@grpc/grpc-js';
 import { buildCandidate, type CandidateSpec } from '@sequent/alerting';
+// Test-only: the harness starts the real Prometheus and the service process (app code never imports it).
+// eslint-disable-next-line @nx/enforce-module-boundaries
 import {
   freePort,
   spawnService,
@@ -116,8 +118,8 @@ describe('alerter service (Kafka, Redis, Prometheus, gRPC, webhooks)', () => {
   let grpcPort: number;
   const hookBodies: Record<string, unknown[]> = { ok: [], slack: [] };
   const received: KafkaBusRecord[] = [];
-  let streamed: ProtoAlert[] = [];
-  let streamedHigh: ProtoAlert[] = [];
+  const streamed: ProtoAlert[] = [];
+  const streamedHigh: ProtoAlert[] = [];
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'alerter-int-'));
