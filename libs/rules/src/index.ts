@@ -1,5 +1,4 @@
 export * from './compiled-rule';
-// TODO: re-enable once the EQL / KQL / match engineers' modules land.
 export * from './eql';
 export * from './kql';
 export * from './match';

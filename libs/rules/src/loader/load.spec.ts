@@ -402,3 +402,43 @@ describe('unsupported rule types', () => {
     expect(result.ok).toBe(true);
   });
 });
+
+describe('with the real KQL and EQL compilers', () => {
+  const real = { now: options.now };
+  it('names the rule and the query field for a query that does not compile, and loads the rest', () => {
+    write('1-kql.toml', toml('bad-kql', '', 'query', 'process.name:(bash or'));
+    write('2-eql.toml', toml('bad-eql', '', 'eql', 'process where process.name = = "bash"'));
+    write('3-eql-sequence.toml', toml('bad-seq', '', 'eql', 'sequence [process where true]'));
+    write('4-good.toml', toml('good-kql', '', 'query', 'process.name:(bash or sh) and not user.name:root'));
+    write(
+      '5-good-eql.toml',
+      toml(
+        'good-eql',
+        '',
+        'eql',
+        'sequence by host.id with maxspan=5s [process where process.name : "apt*"] [network where true]',
+      ),
+    );
+    const result = loadRules([dir], real);
+    const errorOf = (id: string) => result.reports.find((r) => r.rule_id === id)?.errors ?? [];
+    expect(errorOf('bad-kql')).toEqual([
+      expect.stringMatching(/1-kql\.toml \[bad-kql\]: rule\.query: KQL: .+/),
+    ]);
+    expect(errorOf('bad-eql')).toEqual([
+      expect.stringMatching(/2-eql\.toml \[bad-eql\]: rule\.query: EQL: .+/),
+    ]);
+    expect(errorOf('bad-seq')).toEqual([expect.stringMatching(/\[bad-seq\]: rule\.query: EQL: .+/)]);
+    expect(result.rules.map((r) => r.meta.rule_id)).toEqual(['good-kql', 'good-eql']);
+    const [kql, eql] = result.rules;
+    const bash = { process: { name: 'bash' }, user: { name: 'alice' }, event: { category: ['process'] } };
+    expect(kql.matcher.kind === 'filter' && kql.matcher.condition(bash)).toBe(true);
+    expect(kql.matcher.kind === 'filter' && kql.matcher.condition({ ...bash, user: { name: 'root' } })).toBe(
+      false,
+    );
+    expect(eql.matcher.kind).toBe('eql');
+    if (eql.matcher.kind === 'eql') {
+      expect(eql.matcher.eql.kind).toBe('sequence');
+      expect(eql.prefilter).toEqual({ categories: ['network', 'process'] });
+    }
+  });
+});
