@@ -281,7 +281,7 @@ function readEscapedString(
         continue;
       }
       default:
-        return fail(i, `token recognition error at: '${text.slice(from, i + 2)}'`);
+        return fail(from, `token recognition error at: '${text.slice(from, i + 2)}'`);
     }
     i += 2;
     chunkStart = i;
