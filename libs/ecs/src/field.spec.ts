@@ -15,7 +15,11 @@ describe('field accessor', () => {
     expect(getField({ a: 'scalar' }, 'a.b')).toBeNull();
   });
   it('flattens arrays of values and arrays of objects', () => {
-    expect(getFieldValues({ process: { args: ['sh', '-c', 'nc'] } }, 'process.args')).toEqual(['sh', '-c', 'nc']);
+    expect(getFieldValues({ process: { args: ['sh', '-c', 'nc'] } }, 'process.args')).toEqual([
+      'sh',
+      '-c',
+      'nc',
+    ]);
     expect(getFieldValues({ a: [{ b: 1 }, { b: [2, 3] }, { c: 4 }] }, 'a.b')).toEqual([1, 2, 3]);
     expect(getField({ a: [{ b: 1 }] }, 'a.b')).toEqual([1]);
   });

@@ -1,4 +1,14 @@
-import type { Command } from '../command';
+import {
+  createNormalizer,
+  NORMALIZE_FORMATS,
+  NORMALIZE_SHAPES,
+  type NormalizeFormat,
+  type NormalizeOutput,
+  type NormalizeShape,
+} from '@sequent/ecs';
+import { UsageError, type Command } from '../command';
+import { intFlag, parseFlags } from '../args';
+import { readLines, writeLine } from '../io';
 
 export const normalizeCommand: Command = {
   name: 'normalize',
@@ -8,9 +18,77 @@ Usage: sequent normalize --format auditd|auditd-records|sysmon-linux|ecs [--shap
 
 Prints one ECS document per event (NDJSON) in input order. Input it cannot read yields
 {"error": "...", "line": N} lines on stderr and a non-zero exit status at the end.
+
+  --format auditd          audit records coalesced per event (Auditbeat / auditd_manager);
+                           JSON lines are taken as agent-coalesced events
+  --format auditd-records  one document per record (Elastic's auditd integration)
+  --format sysmon-linux    syslog lines with the <Event> XML, or decoded winlog JSON
+  --format ecs             ECS documents (Elastic Defend, Beats), type checked, kept as is
+  --shape integration      what the Elastic integration would index (default)
+  --shape endpoint         what Elastic Defend would record: exec/fork/end, connection_*,
+                           creation/rename/deletion, process and parent entity ids
+  --host NAME              host for auditd records without node= (host.name and host.id)
+  --namespace NS           data_stream.namespace and index suffix (default: default)
+  --max-event-bytes N      refuse larger lines/documents (default 1048576)
+  --max-depth N            refuse documents nested deeper (default 32)
+  --max-fields N           refuse documents with more fields (default 5000)
+  --keep-original          keep the raw input in event.original
+Exit status: 0 all input read, 1 some input could not be read, 2 usage error.
 `,
-  async run() {
-    process.stderr.write('sequent normalize: not built yet in this version\n');
-    return 3;
+  async run(args) {
+    const { values, positionals } = parseFlags(
+      args,
+      {
+        format: { type: 'string' },
+        shape: { type: 'string' },
+        host: { type: 'string' },
+        namespace: { type: 'string' },
+        'max-event-bytes': { type: 'string' },
+        'max-depth': { type: 'string' },
+        'max-fields': { type: 'string' },
+        'keep-original': { type: 'boolean' },
+      },
+      true,
+    );
+    const format = values.format as NormalizeFormat | undefined;
+    if (!format || !NORMALIZE_FORMATS.includes(format)) {
+      throw new UsageError(`--format must be one of ${NORMALIZE_FORMATS.join(', ')}`);
+    }
+    const shape = (values.shape ?? 'integration') as NormalizeShape;
+    if (!NORMALIZE_SHAPES.includes(shape))
+      throw new UsageError(`--shape must be one of ${NORMALIZE_SHAPES.join(', ')}`);
+    if (positionals.length > 1) throw new UsageError('give at most one input file (or - for stdin)');
+    const source = positionals[0] ?? '-';
+    const normalizer = createNormalizer({
+      format,
+      shape,
+      ...(values.host ? { defaultHost: { name: values.host, id: values.host } } : {}),
+      ...(values.namespace ? { namespace: values.namespace } : {}),
+      limits: {
+        maxEventBytes: intFlag(values['max-event-bytes'], 'max-event-bytes', 1024 * 1024),
+        maxDepth: intFlag(values['max-depth'], 'max-depth', 32),
+        maxFields: intFlag(values['max-fields'], 'max-fields', 5000),
+      },
+      keepOriginal: values['keep-original'] === true,
+    });
+    let failures = 0;
+    const emit = async (o: NormalizeOutput) => {
+      for (const e of o.events) await writeLine(JSON.stringify(e));
+      for (const e of o.errors) {
+        failures++;
+        process.stderr.write(JSON.stringify({ error: e.error, line: e.line }) + '\n');
+      }
+    };
+    let n = 0;
+    try {
+      for await (const line of readLines(source)) await emit(normalizer.push(line, ++n));
+    } catch (err) {
+      failures++;
+      process.stderr.write(
+        JSON.stringify({ error: `cannot read ${source}: ${(err as Error).message}`, line: n }) + '\n',
+      );
+    }
+    await emit(normalizer.flush());
+    return failures > 0 ? 1 : 0;
   },
 };

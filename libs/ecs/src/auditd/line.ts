@@ -1,0 +1,130 @@
+/**
+ * The auditd line format: `[node=NAME ]type=TYPE msg=audit(SEC.MS:SERIAL): key=value ...`,
+ * optionally followed by the ENRICHED section that auditd's `log_format = ENRICHED` appends
+ * after a 0x1D (group separator) byte: `UID="root" AUID="alice" SYSCALL=execve ...`.
+ *
+ * Values are plain tokens, "double quoted" strings (no escapes inside: the kernel hex-encodes
+ * anything that would need one), 'single quoted' user-space messages holding their own
+ * key=value list (`msg='op=PAM:setcred acct="root" ... res=success'`), or hex strings.
+ * Hex decoding is a separate step (`decodeHexValue`) because only some keys are encoded.
+ */
+
+export const GROUP_SEPARATOR = '\x1d';
+
+export interface AuditLine {
+  /** `node=` prefix (auditd `name_format`), when present. */
+  node?: string;
+  /** Record type as written: `SYSCALL`, `EXECVE`, `UNKNOWN[1329]`. */
+  type: string;
+  /** `sec.ms` exactly as written, or undefined when the line has no `msg=audit(...)`. */
+  epoch?: string;
+  /** Milliseconds since the epoch, from `epoch`. */
+  timeMs?: number;
+  /** Audit event serial (shared by the records of one event). */
+  serial?: number;
+  /** Everything after `msg=audit(...):` up to the 0x1D byte (or the whole rest of the line). */
+  body: string;
+  /** The ENRICHED section after the 0x1D byte, when present. */
+  enriched?: string;
+}
+
+export class AuditParseError extends Error {}
+
+const HEADER = /^(?:node=(\S+) )?type=(\S+) msg=audit\((\d+(?:\.\d+)?):(\d+)\):/;
+const TYPE_ONLY = /^(?:node=(\S+) )?type=(\S+)(?: |$)/;
+
+/** Parses the header of one line; throws AuditParseError when it is not an audit record. */
+export function parseAuditLine(line: string): AuditLine {
+  const m = HEADER.exec(line);
+  if (m) {
+    const rest = line.slice(m[0].length);
+    const gs = rest.indexOf(GROUP_SEPARATOR);
+    const epoch = m[3];
+    const timeMs = epochToMs(epoch);
+    const serial = Number(m[4]);
+    if (!Number.isSafeInteger(serial)) throw new AuditParseError(`audit serial out of range: ${m[4]}`);
+    return {
+      ...(m[1] !== undefined ? { node: m[1] } : {}),
+      type: m[2],
+      epoch,
+      timeMs,
+      serial,
+      body: gs === -1 ? rest : rest.slice(0, gs),
+      ...(gs === -1 ? {} : { enriched: rest.slice(gs + 1) }),
+    };
+  }
+  const t = TYPE_ONLY.exec(line);
+  if (t) {
+    // Records without an audit(...) stamp exist (truncated or foreign); keep their body.
+    return { ...(t[1] !== undefined ? { node: t[1] } : {}), type: t[2], body: line.slice(t[0].length) };
+  }
+  throw new AuditParseError('not an auditd record: expected "type=... msg=audit(<sec>.<ms>:<serial>):"');
+}
+
+function epochToMs(epoch: string): number {
+  const [sec, frac = ''] = epoch.split('.');
+  const ms = Number(sec) * 1000 + Number((frac + '000').slice(0, 3));
+  if (!Number.isFinite(ms) || ms > 8.64e15)
+    throw new AuditParseError(`audit timestamp out of range: ${epoch}`);
+  return ms;
+}
+
+export interface KvPair {
+  key: string;
+  value: string;
+  /** The quote character the value was written with, if any. */
+  quote?: '"' | "'";
+}
+
+const isSpace = (c: number) => c === 0x20 || c === 0x09;
+
+/**
+ * Splits `k=v k2="v 2" msg='a=b'` into pairs, left to right. Words without `=` (`user`,
+ * `tty`, `avc:`, `auditd normal halt,`) are skipped, as the Elastic and go-libaudit parsers
+ * skip them. A `key=` with nothing after it yields an empty value. Linear time.
+ */
+export function splitKeyValues(text: string): KvPair[] {
+  const out: KvPair[] = [];
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    while (i < n && (isSpace(text.charCodeAt(i)) || text.charCodeAt(i) === 0x1d)) i++;
+    if (i >= n) break;
+    const start = i;
+    while (i < n && text[i] !== '=' && !isSpace(text.charCodeAt(i))) i++;
+    if (i >= n || text[i] !== '=') continue; // a bare word
+    const key = text.slice(start, i);
+    i++; // '='
+    if (key === '') continue;
+    const q = text[i];
+    if (q === '"' || q === "'") {
+      const end = text.indexOf(q, i + 1);
+      if (end !== -1) {
+        out.push({ key, value: text.slice(i + 1, end), quote: q });
+        i = end + 1;
+        continue;
+      }
+      // Unterminated quote: take the rest of the token as a plain value.
+    }
+    const vstart = i;
+    while (i < n && !isSpace(text.charCodeAt(i)) && text.charCodeAt(i) !== 0x1d) i++;
+    out.push({ key, value: text.slice(vstart, i) });
+  }
+  return out;
+}
+
+/** True when `v` is a non-empty, even-length string of hex digits. */
+export function isHex(v: string): boolean {
+  const n = v.length;
+  if (n === 0 || n % 2 !== 0) return false;
+  for (let i = 0; i < n; i++) {
+    const c = v.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102))) return false;
+  }
+  return true;
+}
+
+/** Decodes hex into a UTF-8 string (invalid sequences become U+FFFD). */
+export function hexToString(v: string): string {
+  return Buffer.from(v, 'hex').toString('utf8');
+}

@@ -1,0 +1,102 @@
+/**
+ * Per-host process table for sources that have no process entity ids (auditd, Sysmon).
+ * Entity ids follow Elastic Defend's definition: base64 of `<host id>-<pid>-<start>`, so the
+ * same process gets the same id on every event and every run, and a reused pid gets a new
+ * one. The table remembers what Defend puts on `process.parent.*` (name, executable, args,
+ * command line) so child events can carry it. It is bounded: at most `maxHosts` hosts and
+ * `maxProcessesPerHost` processes per host, least recently seen evicted first (and counted).
+ */
+
+export interface ProcessInfo {
+  entityId: string;
+  pid: number;
+  ppid?: number;
+  name?: string;
+  executable?: string;
+  args?: string[];
+  commandLine?: string;
+  workingDirectory?: string;
+  /** The start key used in the entity id (start time, or the source's own process GUID). */
+  start: string;
+  /** Sysmon: the parent's start key (its process GUID), to name a parent not seen yet. */
+  parentStart?: string;
+}
+
+export interface ProcessTableOptions {
+  maxHosts?: number;
+  maxProcessesPerHost?: number;
+}
+
+export function entityId(hostId: string, pid: number, start: string): string {
+  return Buffer.from(`${hostId}-${pid}-${start}`, 'utf8').toString('base64');
+}
+
+export class ProcessTable {
+  private readonly hosts = new Map<string, Map<number, ProcessInfo>>();
+  private readonly maxHosts: number;
+  private readonly maxPerHost: number;
+  /** Entries evicted because a bound was reached. */
+  evictions = 0;
+
+  constructor(options: ProcessTableOptions = {}) {
+    this.maxHosts = options.maxHosts ?? 10_000;
+    this.maxPerHost = options.maxProcessesPerHost ?? 32_768;
+  }
+
+  private host(hostId: string): Map<number, ProcessInfo> {
+    let h = this.hosts.get(hostId);
+    if (h) {
+      // keep recently active hosts at the end
+      this.hosts.delete(hostId);
+      this.hosts.set(hostId, h);
+      return h;
+    }
+    h = new Map();
+    this.hosts.set(hostId, h);
+    if (this.hosts.size > this.maxHosts) {
+      const oldest = this.hosts.keys().next().value as string;
+      this.evictions += this.hosts.get(oldest)?.size ?? 0;
+      this.hosts.delete(oldest);
+    }
+    return h;
+  }
+
+  get(hostId: string, pid: number): ProcessInfo | undefined {
+    const h = this.hosts.get(hostId);
+    const p = h?.get(pid);
+    if (h && p) {
+      h.delete(pid);
+      h.set(pid, p);
+    }
+    return p;
+  }
+
+  set(hostId: string, info: ProcessInfo): ProcessInfo {
+    const h = this.host(hostId);
+    h.delete(info.pid);
+    h.set(info.pid, info);
+    if (h.size > this.maxPerHost) {
+      const oldest = h.keys().next().value as number;
+      h.delete(oldest);
+      this.evictions++;
+    }
+    return info;
+  }
+
+  delete(hostId: string, pid: number): void {
+    this.hosts.get(hostId)?.delete(pid);
+  }
+
+  /** The process `pid`, created with `start` as its start key when unknown. */
+  getOrCreate(hostId: string, pid: number, start: string, fill: Partial<ProcessInfo> = {}): ProcessInfo {
+    const known = this.get(hostId, pid);
+    if (known) return known;
+    return this.set(hostId, { ...fill, pid, start, entityId: entityId(hostId, pid, start) });
+  }
+
+  get size(): number {
+    let n = 0;
+    for (const h of this.hosts.values()) n += h.size;
+    return n;
+  }
+}
