@@ -220,3 +220,16 @@ describe('analyzeStandard', () => {
     ]);
   });
 });
+
+describe('field-name patterns with a mapping', () => {
+  it('rejects a value one of the named mapped fields cannot hold, and searches the rest', () => {
+    expect(() =>
+      compileKql('common.* : "hello"', { mapping: { 'common.a': 'keyword', 'common.b': 'ip' } }),
+    ).toThrow(KqlQueryError);
+    const ok = compileKql('common.* : "hello"', {
+      mapping: { 'common.a': 'keyword', 'common.b': 'keyword' },
+    });
+    expect(ok({ common: { b: 'hello' } })).toBe(true);
+    expect(compileKql('*:hello', { mapping: { n: 'long' } })({ s: 'hello' })).toBe(true);
+  });
+});

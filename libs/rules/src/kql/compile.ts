@@ -160,6 +160,26 @@ function fieldPatternMatcher(field: KqlLiteral): ((path: string) => boolean) | u
   return compileWildcard(pattern);
 }
 
+/**
+ * A field-name pattern (`common.*: hello`) expands to every mapped field it names, each
+ * queried with its own type, so a value one of them cannot hold is rejected as
+ * Elasticsearch rejects it. `*` alone searches all fields leniently, like free text.
+ */
+function checkMappedFields(
+  scope: Scope,
+  field: KqlLiteral,
+  pattern: (path: string) => boolean,
+  strictTest: (type: FieldType, path: string) => unknown,
+): void {
+  if (isLoneWildcard(field)) return;
+  for (const [full, type] of scope.types) {
+    if (!full.startsWith(scope.prefix)) continue;
+    const rel = full.slice(scope.prefix.length);
+    if (type.kind === 'nested' || type.kind === 'object' || !pattern(rel)) continue;
+    strictTest(type, full);
+  }
+}
+
 function anyValue(read: (doc: unknown) => unknown[], test: ValueTest): Condition {
   return (doc) => {
     for (const v of read(doc)) if (test(v)) return true;
@@ -211,20 +231,28 @@ function compileNode(node: KqlNode, scope: Scope): Condition {
         );
       }
       const pattern = fieldPatternMatcher(node.field);
-      if (pattern)
+      if (pattern) {
+        checkMappedFields(scope, node.field, pattern, (type, path) =>
+          isTest(type, node.value, path, scope.now, true),
+        );
         return multiFieldTest(scope, pattern, (type, path) =>
           isTest(type, node.value, path, scope.now, false),
         );
+      }
       const path = node.field.text;
       const test = isTest(typeOf(scope, path), node.value, scope.prefix + path, scope.now, true);
       return test ? anyValue(valueReader(scope, path), test) : () => false;
     }
     case 'range': {
       const pattern = fieldPatternMatcher(node.field);
-      if (pattern)
+      if (pattern) {
+        checkMappedFields(scope, node.field, pattern, (type, path) =>
+          rangeTest(type, node.op, node.value, path, scope.now, true),
+        );
         return multiFieldTest(scope, pattern, (type, path) =>
           rangeTest(type, node.op, node.value, path, scope.now, false),
         );
+      }
       const path = node.field.text;
       const test = rangeTest(typeOf(scope, path), node.op, node.value, scope.prefix + path, scope.now, true);
       return test ? anyValue(valueReader(scope, path), test) : () => false;
