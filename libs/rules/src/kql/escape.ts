@@ -3,12 +3,13 @@
  * how a value is written into a KQL query so that it is read back as itself.
  */
 
-/** Escapes a value for an unquoted KQL position (`field: <here>`). */
+/** Escapes a value for an unquoted KQL position (`field: <here>`), in Kibana's order:
+ * special characters, then and/or, then not, then tabs and line breaks. */
 export function escapeKuery(value: string): string {
-  const whitespace = value.replace(/\t/g, '\\t').replace(/\r/g, '\\r').replace(/\n/g, '\\n');
-  const special = whitespace.replace(/[\\():<>"*]/g, '\\$&');
+  const special = value.replace(/[\\():<>"*]/g, '\\$&');
   const andOr = special.replace(/(\s+)(and|or)(\s+)/gi, '$1\\$2$3');
-  return andOr.replace(/not(\s+)/gi, '\\$&');
+  const not = andOr.replace(/not(\s+)/gi, '\\$&');
+  return not.replace(/\t/g, '\\t').replace(/\r/g, '\\r').replace(/\n/g, '\\n');
 }
 
 /** Escapes a value for the inside of a quoted KQL string (`field: "<here>"`). */
