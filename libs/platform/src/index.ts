@@ -77,3 +77,4 @@ export {
   type StageResult,
   type StageWorkerOptions,
 } from './stage-worker';
+export { RedisStateStore, type RedisStateStoreOptions, type RedisStateStoreStats } from './redis-state-store';
