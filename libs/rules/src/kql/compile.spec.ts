@@ -233,3 +233,23 @@ describe('field-name patterns with a mapping', () => {
     expect(compileKql('*:hello', { mapping: { n: 'long' } })({ s: 'hello' })).toBe(true);
   });
 });
+
+describe('mapping forms', () => {
+  it('reads Elasticsearch mapping objects (properties, multi-fields) and .keyword sub-fields of text', () => {
+    const mapping = {
+      properties: {
+        msg: { type: 'text', fields: { raw: { type: 'keyword' } } },
+        host: { properties: { ip: { type: 'ip' } } },
+      },
+    };
+    expect(compileKql('msg:FOX', { mapping })({ msg: 'the fox' })).toBe(true);
+    expect(compileKql('host.ip:10.0.0.0/8', { mapping })({ host: { ip: '10.9.9.9' } })).toBe(true);
+    const dynamic = { another_field: 'text (dynamically mapped: text + .keyword)' };
+    expect(compileKql('another_field.keyword:foo', { mapping: dynamic })({ another_field: 'foo' })).toBe(
+      true,
+    );
+    expect(compileKql('another_field.keyword:Foo', { mapping: dynamic })({ another_field: 'foo' })).toBe(
+      false,
+    );
+  });
+});

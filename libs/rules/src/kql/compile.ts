@@ -37,8 +37,23 @@ interface Scope {
   now: Clock;
 }
 
+const KEYWORD_SUBFIELD: FieldType = { kind: 'keyword', name: 'keyword' };
+
 function typeOf(scope: Scope, path: string): FieldType {
-  return scope.types.get(scope.prefix + path) ?? LOOSE;
+  const t = scope.types.get(scope.prefix + path);
+  if (t) return t;
+  return keywordSubfieldBase(scope, path) !== undefined ? KEYWORD_SUBFIELD : LOOSE;
+}
+
+/**
+ * `msg.keyword` where the mapping has the text field `msg` but no `msg.keyword`: the
+ * keyword multi-field Elasticsearch's dynamic mapping adds to strings. Its values are the
+ * document's `msg`, compared as keywords.
+ */
+function keywordSubfieldBase(scope: Scope, path: string): string | undefined {
+  if (!path.endsWith('.keyword') || scope.types.has(scope.prefix + path)) return undefined;
+  const base = path.slice(0, -'.keyword'.length);
+  return scope.types.get(scope.prefix + base)?.kind === 'text' ? base : undefined;
 }
 
 /** Values of a field: the document's, or the mapping's constant_keyword value. */
@@ -48,7 +63,7 @@ function valueReader(scope: Scope, path: string): (doc: unknown) => unknown[] {
     const constant = [type.constant];
     return () => constant;
   }
-  const getter = compileFieldGetter(path);
+  const getter = compileFieldGetter(keywordSubfieldBase(scope, path) ?? path);
   const indexed = INDEX_SEGMENT.test(path) ? indexedGetter(path) : undefined;
   return (doc) => {
     const v = getter(doc);

@@ -57,19 +57,47 @@ function fromString(s: string): FieldType {
   return t;
 }
 
-/** Normalizes a mapping to field types; unknown entries are ignored. */
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function addEntry(out: Map<string, FieldType>, field: string, spec: unknown, depth: number): void {
+  if (depth > 32) return;
+  if (typeof spec === 'string') {
+    out.set(field, fromString(spec));
+    return;
+  }
+  if (!isObject(spec)) return;
+  if (typeof spec.type === 'string') {
+    const t = fromString(spec.type);
+    if (t.name === 'constant_keyword' && spec.value !== undefined && spec.value !== null)
+      t.constant = String(spec.value);
+    out.set(field, t);
+  } else if (isObject(spec.properties)) out.set(field, { kind: 'object', name: 'object' });
+  // Elasticsearch mapping form: sub-fields under `properties`, multi-fields under `fields`.
+  if (isObject(spec.properties))
+    for (const [k, v] of Object.entries(spec.properties)) addEntry(out, `${field}.${k}`, v, depth + 1);
+  if (isObject(spec.fields))
+    for (const [k, v] of Object.entries(spec.fields)) addEntry(out, `${field}.${k}`, v, depth + 1);
+}
+
+/**
+ * Normalizes a mapping to field types by full path; unknown entries are ignored. Accepts a
+ * flat map (`{"a.b": "keyword"}`) and Elasticsearch's mapping form (`{"properties": ...}`).
+ */
 export function normalizeMapping(mapping: KqlMapping | undefined): Map<string, FieldType> {
   const out = new Map<string, FieldType>();
-  if (!mapping || typeof mapping !== 'object') return out;
-  for (const [field, spec] of Object.entries(mapping)) {
-    if (typeof spec === 'string') out.set(field, fromString(spec));
-    else if (spec && typeof spec === 'object' && typeof (spec as { type?: unknown }).type === 'string') {
-      const t = fromString((spec as { type: string }).type);
-      const value = (spec as { value?: unknown }).value;
-      if (t.name === 'constant_keyword' && value !== undefined && value !== null) t.constant = String(value);
-      out.set(field, t);
-    }
+  if (!isObject(mapping)) return out;
+  const root = isObject(mapping.mappings) ? mapping.mappings : mapping;
+  if (
+    isObject(root.properties) &&
+    !isObject(root.properties.type) &&
+    typeof root.properties.type !== 'string'
+  ) {
+    for (const [field, spec] of Object.entries(root.properties)) addEntry(out, field, spec, 0);
+    return out;
   }
+  for (const [field, spec] of Object.entries(mapping)) addEntry(out, field, spec, 0);
   return out;
 }
 
