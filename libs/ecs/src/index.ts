@@ -12,7 +12,7 @@ export {
   type NormalizeShape,
   type Normalizer,
 } from './normalize';
-export { DEFAULT_LIMITS, type Limits } from './limits';
+export { DEFAULT_LIMITS, LimitError, parseJsonLimited, checkShape, type Limits } from './limits';
 export { ProcessTable, entityId, type ProcessInfo } from './process-table';
 export { compareEcs, isComparedField } from './conformance/compare';
 export { parseAuditLine, splitKeyValues, type AuditLine } from './auditd/line';

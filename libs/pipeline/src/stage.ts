@@ -25,6 +25,9 @@ export interface DlqItem {
 export interface StageResult {
   outputs: Array<{ topic: string; records: OutgoingRecord[] }>;
   dlq: DlqItem[];
+  /** Runs once the bus has the outputs and DLQ entries, before the offsets are committed
+   * (the correlator clears its alert outbox here). */
+  afterPublish?: () => Promise<void>;
 }
 
 export interface Stage {
@@ -72,6 +75,7 @@ export async function runStage(bus: Bus, stage: Stage, options: RunStageOptions)
       // Counted once the bus has them: the metric never claims a DLQ entry that was lost.
       for (const item of result.dlq) metrics?.dlqMessages.inc({ stage: stage.name, reason: item.reason });
     }
+    await result.afterPublish?.();
   };
   const subscription = await bus.consume({
     groupId: options.groupId,

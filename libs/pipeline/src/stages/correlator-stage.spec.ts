@@ -1,0 +1,148 @@
+import { decodeDlqOriginal } from '@sequent/platform';
+import { DetectionEngine, MemoryStateStore } from '@sequent/engine';
+import { loadRulesFromText } from '@sequent/rules';
+import type { BusBatch, BusRecord } from '../bus';
+import { MemoryBus } from '../memory-bus';
+import { runStage } from '../stage';
+import { CorrelatorStage } from './correlator-stage';
+
+const RULE = `
+[metadata]
+creation_date = "2026/01/01"
+maturity = "production"
+updated_date = "2026/01/01"
+
+[rule]
+author = ["test"]
+description = "a then b on one host within 5 s"
+from = "now-9m"
+index = ["logs-endpoint.events.*"]
+language = "eql"
+license = "Apache-2.0"
+name = "A then B"
+risk_score = 47
+rule_id = "a-then-b"
+severity = "medium"
+type = "eql"
+query = '''
+sequence by host.id with maxspan=5s
+  [process where process.name == "a"]
+  [process where process.name == "b"]
+'''
+`;
+
+function engine(): DetectionEngine {
+  const loaded = loadRulesFromText(RULE, 'a-then-b.toml', 'toml');
+  expect(loaded.reports.map((r) => r.errors)).toEqual([[]]);
+  return new DetectionEngine(loaded.rules);
+}
+
+const event = (name: string, second: number, host = 'h1') => ({
+  '@timestamp': new Date(Date.UTC(2026, 0, 1, 0, 0, second)).toISOString(),
+  _index: 'logs-endpoint.events.process-default',
+  event: { category: ['process'], type: ['start'], id: `${host}-${name}-${second}` },
+  host: { id: host },
+  process: { name },
+});
+
+function batch(records: unknown[], firstOffset: number): BusBatch {
+  return {
+    topic: 'ecs.events',
+    partition: 0,
+    records: records.map((r, i) => ({
+      topic: 'ecs.events',
+      partition: 0,
+      offset: String(firstOffset + i),
+      key: 'h1',
+      value: Buffer.from(typeof r === 'string' ? r : JSON.stringify(r)),
+      headers: {},
+      timestamp: 0,
+    })),
+  };
+}
+
+describe('CorrelatorStage', () => {
+  it('raises one alert for a sequence whose events straddle a partition handover', async () => {
+    const store = new MemoryStateStore();
+    const rules = engine();
+    const first = new CorrelatorStage({
+      engine: rules,
+      store,
+      candidatesTopic: 'alerts.candidates',
+      reorder: { allowedLatenessMs: 0 },
+    });
+    await first.onAssign('ecs.events', 0);
+    const r1 = await first.handleBatch(batch([event('a', 1)], 0));
+    await r1.afterPublish?.();
+    await first.onRevoke('ecs.events', 0);
+
+    // A new owner (another pod) loads the partition from the store and completes the sequence.
+    const second = new CorrelatorStage({
+      engine: rules,
+      store,
+      candidatesTopic: 'alerts.candidates',
+      reorder: { allowedLatenessMs: 0 },
+    });
+    await second.onAssign('ecs.events', 0);
+    // The broker redelivers offset 0 (its commit was lost): it must be skipped, not re-applied.
+    const r2 = await second.handleBatch(batch([event('a', 1), event('b', 2), event('x', 30)], 0));
+    await r2.afterPublish?.();
+    const flushed = await second.flush();
+    const alerts = [...r1.outputs, ...r2.outputs, ...flushed.outputs].flatMap((o) => o.records);
+    expect(alerts).toHaveLength(1);
+    const alert = JSON.parse(String(alerts[0].value));
+    expect(alert['kibana.alert.rule.rule_id']).toBe('a-then-b');
+    expect(alerts[0].key).toBe(alert['kibana.alert.uuid']);
+  });
+
+  it('dead-letters unreadable events and keeps the partition moving', async () => {
+    const stage = new CorrelatorStage({
+      engine: engine(),
+      store: new MemoryStateStore(),
+      candidatesTopic: 'c',
+    });
+    const deep = '['.repeat(10_000) + ']'.repeat(10_000);
+    const result = await stage.handleBatch(batch(['{not json', '[1,2]', deep, event('a', 1)], 0));
+    expect(result.dlq.map((d) => d.reason)).toEqual(['invalid_json', 'not_an_object', 'too_deep']);
+    expect(result.dlq[0].source).toEqual({ topic: 'ecs.events', partition: 0, offset: '0' });
+  });
+
+  it('runs on the memory bus through runStage and flushes at end of input', async () => {
+    const bus = new MemoryBus({ 'ecs.events': 2 });
+    const stage = new CorrelatorStage({
+      engine: engine(),
+      store: new MemoryStateStore(),
+      candidatesTopic: 'alerts.candidates',
+    });
+    const out: BusRecord[] = [];
+    const dlq: BusRecord[] = [];
+    const running = await runStage(bus, stage, {
+      groupId: 'c',
+      inputTopics: ['ecs.events'],
+      dlqTopic: 'correlator.dlq',
+    });
+    await bus.consume({
+      groupId: 'tap',
+      topics: ['alerts.candidates'],
+      onBatch: async (b) => void out.push(...b.records),
+    });
+    await bus.consume({
+      groupId: 'tap-dlq',
+      topics: ['correlator.dlq'],
+      onBatch: async (b) => void dlq.push(...b.records),
+    });
+    await bus.produce('ecs.events', [
+      { key: 'h1', value: JSON.stringify(event('a', 1)) },
+      { key: 'h2', value: JSON.stringify(event('a', 1, 'h2')) },
+      { key: 'h1', value: JSON.stringify(event('b', 3)) },
+      { key: 'h2', value: JSON.stringify(event('b', 9, 'h2')) }, // 8 s later: outside maxspan
+      { key: 'h1', value: 'garbage' },
+    ]);
+    await bus.drain();
+    await running.flush();
+    await bus.drain();
+    expect(out.map((r) => JSON.parse(String(r.value))['host']['id'])).toEqual(['h1']);
+    expect(JSON.parse(String(dlq[0].value)).reason).toBe('invalid_json');
+    expect(decodeDlqOriginal(JSON.parse(String(dlq[0].value))).toString()).toBe('garbage');
+  });
+});
