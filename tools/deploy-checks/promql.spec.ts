@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { startPrometheus, type PrometheusHandle } from '@sequent/harness';
+import { startPrometheus, type PrometheusHandle } from '../harness/src';
 import { one, renderChart } from './chart';
 import {
   alertExpressions,
@@ -16,6 +16,8 @@ import {
   dashboardExpressions,
   dashboardFiles,
   metricNames,
+  selectors,
+  seriesProbes,
   toInstantQuery,
 } from './promql';
 import { alertRulesFile, promtool, run } from './tools';
@@ -156,6 +158,32 @@ describe('every PromQL expression (dashboards + alert rules)', () => {
     expect(metricNames('sum(rate(a_total[5m])) > 0 and (sum(rate(b_total[5m])) or vector(0)) == 0')).toEqual([
       'a_total',
       'b_total',
+    ]);
+  });
+
+  it('probes an alert by its operands without thresholds, a panel by its query', () => {
+    expect(
+      seriesProbes({
+        source: 'alert g/A',
+        expr: '',
+        query: 'sum(rate(a_total[30m])) > 0 and (sum(rate(b_total[30m])) or vector(0)) == 0',
+      }),
+    ).toEqual(['sum(rate(a_total[30m]))', '(sum(rate(b_total[30m])) or vector(0))']);
+    expect(seriesProbes({ source: 'alert g/B', expr: '', query: 'max by (x) (m) > 1e5' })).toEqual([
+      'max by (x) (m)',
+    ]);
+    expect(seriesProbes({ source: 'dashboard d', expr: '', query: 'topk(10, m) > 1' })).toEqual([
+      'topk(10, m) > 1',
+    ]);
+    expect(selectors('rate(sequent_x_bucket{basis="ingest_time", op="get"}[5m]) / sequent_y')).toEqual([
+      {
+        selector: 'sequent_x_bucket{basis="ingest_time", op="get"}',
+        matchers: [
+          ['basis', 'ingest_time'],
+          ['op', 'get'],
+        ],
+      },
+      { selector: 'sequent_y', matchers: [] },
     ]);
   });
 

@@ -171,3 +171,55 @@ export function catalogueMetricNames(): Set<string> {
   const text = readFileSync(path.join(repoRoot, 'docs', 'metrics.md'), 'utf8');
   return new Set([...text.matchAll(/^\|\s*`(sequent_[a-z0-9_]+)`/gm)].map((m) => m[1]));
 }
+
+/** Splits at top-level `and` / `unless` (not `or`: `x or vector(0)` always has a series). */
+function topLevelOperands(expr: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < expr.length; i++) {
+    const ch = expr[i];
+    if (ch === '(' || ch === '{' || ch === '[') depth++;
+    else if (ch === ')' || ch === '}' || ch === ']') depth--;
+    else if (depth === 0) {
+      const m = /^\s(and|unless)\s/.exec(expr.slice(i));
+      if (m) {
+        parts.push(expr.slice(start, i));
+        start = i + m[0].length;
+        i = start - 1;
+      }
+    }
+  }
+  parts.push(expr.slice(start));
+  return parts.map((p) => p.trim()).filter(Boolean);
+}
+
+/**
+ * Queries that must return series when the metrics exist. A dashboard query is its own probe;
+ * an alert fires only past its threshold, so its probes are its operands without the trailing
+ * comparison (`rate(x[5m]) > 0.1` is probed as `rate(x[5m])`).
+ */
+export function seriesProbes(e: PromQLExpression): string[] {
+  if (!e.source.startsWith('alert')) return [e.query];
+  return topLevelOperands(e.query).map((operand) =>
+    operand.replace(/\s*(>=|<=|==|!=|>|<)\s*(bool\s+)?[-+]?[0-9.]+(e[-+]?\d+)?\s*$/i, '').trim(),
+  );
+}
+
+/** The instant vector selectors of an expression, e.g. `sequent_x_bucket{basis="ingest_time"}`. */
+export function selectors(expr: string): Array<{ selector: string; matchers: Array<[string, string]> }> {
+  const out: Array<{ selector: string; matchers: Array<[string, string]> }> = [];
+  for (const m of expr.matchAll(/(sequent_[a-z0-9_]+)(\{[^}]*\})?/g)) {
+    const matchers = [...(m[2] ?? '').matchAll(/([a-zA-Z_]\w*)\s*=\s*"([^"]*)"/g)].map(
+      (x) => [x[1], x[2]] as [string, string],
+    );
+    out.push({ selector: m[0], matchers });
+  }
+  return out;
+}
+
+/** Every word of docs/metrics.md: label values used in matchers must be documented there. */
+export function catalogueWords(): Set<string> {
+  const text = readFileSync(path.join(repoRoot, 'docs', 'metrics.md'), 'utf8');
+  return new Set(text.match(/[A-Za-z0-9_.-]+/g) ?? []);
+}

@@ -5,7 +5,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { ensureSystemPackages } from '@sequent/harness';
+import { ensureSystemPackages } from '../harness/src';
 
 export const repoRoot = path.resolve(__dirname, '../..');
 export const chartDir = path.join(repoRoot, 'k8s', 'helm', 'sequent');
