@@ -442,3 +442,91 @@ describe('with the real KQL and EQL compilers', () => {
     }
   });
 });
+
+describe('detection-rules exception list TOML', () => {
+  const EXCEPTIONS_TOML = `[metadata]
+creation_date = "2026/01/01"
+list_name = "Trusted builders"
+rule_ids = ["ex-rule"]
+rule_names = ["Rule ex-rule"]
+updated_date = "2026/01/01"
+
+[[exceptions]]
+[exceptions.container]
+description = "Builders"
+list_id = "trusted-builders"
+name = "Trusted builders"
+namespace_type = "single"
+type = "detection"
+
+[[exceptions.items]]
+description = "CI hosts"
+list_id = "trusted-builders"
+item_id = "ci-hosts"
+name = "CI hosts"
+namespace_type = "single"
+type = "simple"
+comments = []
+
+[[exceptions.items.entries]]
+field = "host.name"
+operator = "included"
+type = "match_any"
+value = ["build-01", "build-02"]
+
+[[exceptions.items]]
+description = "Listed users"
+list_id = "trusted-builders"
+item_id = "listed-users"
+name = "Listed users"
+namespace_type = "single"
+type = "simple"
+comments = []
+
+[[exceptions.items.entries]]
+field = "user.name"
+operator = "included"
+type = "list"
+[exceptions.items.entries.list_vals]
+id = "users.txt"
+type = "keyword"
+`;
+  const RULE_REF = `
+[[rule.exceptions_list]]
+id = "trusted-builders-id"
+list_id = "trusted-builders"
+namespace_type = "single"
+type = "detection"
+`;
+
+  it('reads lists and items from [[exceptions]] and applies them to the rules that reference them', () => {
+    write('rules/ex-rule.toml', toml('ex-rule', RULE_REF));
+    write('exceptions/trusted_builders_exceptions.toml', EXCEPTIONS_TOML);
+    write(
+      'action_connectors/c.toml',
+      '[metadata]\naction_connector_name = "x"\n[[action_connectors]]\nid = "c"\n',
+    );
+    const users = write('users.txt', 'ci-bot\n');
+    const result = loadRules([dir], { ...options, valueListFiles: [users] });
+    expect(result.otherErrors).toEqual([]);
+    expect(result.reports.map((r) => [r.rule_id, r.status, r.warnings])).toEqual([['ex-rule', 'loaded', []]]);
+    expect(result.warnings).toEqual([
+      expect.stringContaining('c.toml: ignored detection-rules action connector file'),
+    ]);
+    const rule = result.rules[0];
+    const bash = { process: { name: 'bash' } };
+    expect(rule.isExcepted({ ...bash, host: { name: 'build-02' } })).toBe(true);
+    expect(rule.isExcepted({ ...bash, host: { name: 'web-01' }, user: { name: 'ci-bot' } })).toBe(true);
+    expect(rule.isExcepted({ ...bash, host: { name: 'web-01' }, user: { name: 'alice' } })).toBe(false);
+  });
+
+  it('names the exception that is malformed', () => {
+    write('x_exceptions.toml', EXCEPTIONS_TOML.replace('operator = "included"', 'operator = "sometimes"'));
+    const result = loadRules([dir], options);
+    expect(result.otherErrors.map((e) => e.message)).toEqual([
+      expect.stringMatching(
+        /x_exceptions\.toml#exceptions\[0\]\.items\[0\] \[exception item ci-hosts\]: entries\[0\]\.operator: expected one of "included", "excluded", got "sometimes"/,
+      ),
+    ]);
+  });
+});

@@ -2,6 +2,11 @@
  * detection-rules TOML: a `[metadata]` table and a `[rule]` table (plus `[transform]`, which
  * only renders investigation-guide templates and is ignored). The `[rule]` table uses the same
  * field names as Kibana's API except `[rule.new_terms]`, which the schema accepts as is.
+ *
+ * detection-rules also keeps exception lists as TOML (its `exceptions/` folder): `[metadata]`
+ * and `[[exceptions]]`, each with an `[exceptions.container]` (the list) and
+ * `[[exceptions.items]]`, in Kibana's field names. Those become exception list and item
+ * records, as if they came from an export. Action connector files are skipped.
  */
 import { parse, TomlError } from 'smol-toml';
 import type { ParsedSource } from './records';
@@ -25,6 +30,14 @@ export function parseTomlRules(text: string, source: string): ParsedSource {
     };
   }
   const rule = doc.rule;
+  if (rule === undefined && Array.isArray(doc.exceptions)) return exceptionRecords(doc.exceptions, source);
+  if (rule === undefined && Array.isArray(doc.action_connectors))
+    return {
+      records: [
+        { kind: 'ignored', source, raw: doc, note: 'detection-rules action connector file (not a rule)' },
+      ],
+      errors: [],
+    };
   if (rule === null || typeof rule !== 'object' || Array.isArray(rule)) {
     return {
       records: [],
@@ -58,4 +71,42 @@ export function salvageIdentity(text: string): { rule_id?: string; name?: string
     }
   }
   return out;
+}
+
+/** `[[exceptions]]` of a detection-rules exception file → list and item records. */
+function exceptionRecords(exceptions: unknown[], source: string): ParsedSource {
+  const out: ParsedSource = { records: [], errors: [] };
+  exceptions.forEach((entry, i) => {
+    const where = `${source}#exceptions[${i}]`;
+    const e = entry !== null && typeof entry === 'object' ? (entry as Record<string, unknown>) : {};
+    if (e.container === undefined) {
+      out.errors.push({
+        source: where,
+        message: `${where}: container: expected an [exceptions.container] table, got none`,
+      });
+      return;
+    }
+    out.records.push({ kind: 'exception_list', source: where, raw: e.container });
+    const items = Array.isArray(e.items) ? e.items : [];
+    items.forEach((item, j) => {
+      out.records.push({
+        kind: 'exception_item',
+        source: `${where}.items[${j}]`,
+        raw: withListEntries(item),
+      });
+    });
+  });
+  return out;
+}
+
+/** detection-rules names a list entry's list `list_vals` in some versions; Kibana names it `list`. */
+function withListEntries(item: unknown): unknown {
+  if (item === null || typeof item !== 'object' || !Array.isArray((item as { entries?: unknown }).entries))
+    return item;
+  const entries = (item as { entries: unknown[] }).entries.map((en) => {
+    if (en === null || typeof en !== 'object') return en;
+    const { list_vals: listVals, ...rest } = en as Record<string, unknown>;
+    return listVals !== undefined && rest.list === undefined ? { ...rest, list: listVals } : en;
+  });
+  return { ...(item as Record<string, unknown>), entries };
 }
