@@ -78,9 +78,11 @@ export class AlertStage {
     for (const a of alerts) {
       if (a.update) continue;
       m.alerts.inc({ rule: m.rule(a.ruleId), severity: a.severity });
-      const eventTime = timeOf(getField(a.doc, '@timestamp')) ?? a.originalTime;
-      m.latency.observe({ basis: 'event_time' }, Math.max(0, now - eventTime) / 1000);
-      const ingested = timeOf(getField(a.doc, 'event.ingested'));
+      // kibana.alert.original_time is the source event's time (an alert's @timestamp is its own).
+      m.latency.observe({ basis: 'event_time' }, Math.max(0, now - a.originalTime) / 1000);
+      const ingested =
+        timeOf(getField(a.doc, 'kibana.alert.original_event.ingested')) ??
+        timeOf(getField(a.doc, 'event.ingested'));
       if (ingested !== undefined)
         m.latency.observe({ basis: 'ingest_time' }, Math.max(0, now - ingested) / 1000);
     }
