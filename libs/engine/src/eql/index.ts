@@ -3,5 +3,6 @@ export * from './types';
 export * from './ordinal';
 export * from './sequence-matcher';
 export * from './sample-matcher';
+export * from './join-keys';
 export * from './limits';
 export * from './search';

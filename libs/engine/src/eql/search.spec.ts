@@ -133,6 +133,35 @@ describe('searchEql: sequences', () => {
     expect((r as EqlSequencesResult).sequences.map((s) => s.join_keys)).toEqual([['a'], ['b']]);
   });
 
+  it('joins multi-valued keys on each distinct non-null value, ties ordered by key', () => {
+    const data = [
+      ev(1, 1, { tags: ['t2', 't1', null, 't1'], a: 1 }),
+      ev(2, 2, { tags: ['t1', 't2', 't3'], b: 1 }),
+      ev(3, 3, { tags: [], b: 1 }),
+    ];
+    const r = searchEql(
+      data,
+      sequenceQuery([{ where: (e) => e.a === 1 }, { where: (e) => e.b === 1 }], { by: ['tags'] }),
+    );
+    expect(ids(r)).toEqual([
+      [1, 2],
+      [1, 2],
+    ]);
+    expect((r as EqlSequencesResult).sequences.map((s) => s.join_keys)).toEqual([['t1'], ['t2']]);
+  });
+
+  it('optional keys join on null', () => {
+    const data = [ev(1, 1, { a: 1 }), ev(2, 2, { b: 1 })];
+    const q = sequenceQuery(
+      [
+        { where: (e) => e.a === 1, optional: [true] },
+        { where: (e) => e.b === 1, optional: [true] },
+      ],
+      { by: ['k'] },
+    );
+    expect(ids(searchEql(data, q))).toEqual([[1, 2]]);
+  });
+
   it('rejects sequences longer than maxspan (equal passes)', () => {
     const data = [ev(1, 0), ev(2, 1000), ev(3, 3000), ev(4, 4001)];
     const q = sequenceQuery(

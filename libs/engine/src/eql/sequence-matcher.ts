@@ -22,6 +22,7 @@
  * index, the event itself) when the state must be persisted.
  */
 import type { EqlEventCondition, EqlKeyExpression, EqlSequenceQuery, EqlStage } from './types';
+import { compareEqlJoinKeys, eqlJoinKeyTuples } from './join-keys';
 import {
   compareEqlOrdinal,
   compareEqlTime,
@@ -221,23 +222,8 @@ export function createEqlSequenceState(): EqlSequenceState {
   };
 }
 
-/**
- * Evaluates a stage's join keys; `undefined` when a required key is null (null keys never
- * join, except optional `?field` keys, which join on null).
- */
-function keyValues(stage: PlanStage, event: unknown): unknown[] | undefined {
-  const keys = stage.keys;
-  const out: unknown[] = new Array(keys.length);
-  for (let i = 0; i < keys.length; i++) {
-    let v = keys[i](event);
-    if (Array.isArray(v) && v.length <= 1) v = v.length === 1 ? v[0] : null;
-    if (v === null || v === undefined) {
-      if (!stage.optionalKeys?.[i]) return undefined;
-      v = null;
-    }
-    out[i] = v;
-  }
-  return out;
+function keyTuples(stage: PlanStage, event: unknown): unknown[][] {
+  return eqlJoinKeyTuples(stage.keys, stage.optionalKeys, event);
 }
 
 function keyId(values: unknown[]): string {
@@ -306,81 +292,81 @@ export function processEqlSequenceEvent(
   for (let j = P - 1; j >= 0; j--) {
     const stage = plan.stages[plan.positive[j]];
     if (!stage.condition(event)) continue;
-    const values = keyValues(stage, event);
-    if (!values) continue;
-    const id = keyId(values);
-    if (j === 0) {
-      const ks = touchKey(plan, state, id, values);
-      const partial: Partial = { m: [ord], lead: leadingBefore(ks, ord), taint: null, bad: false };
-      if (P === 1) complete(plan, state, id, ks, partial, out);
-      else ks.p[0] = partial;
-      continue;
+    for (const values of keyTuples(stage, event)) {
+      const id = keyId(values);
+      if (j === 0) {
+        const ks = touchKey(plan, state, id, values);
+        const partial: Partial = { m: [ord], lead: leadingBefore(ks, ord), taint: null, bad: false };
+        if (P === 1) complete(plan, state, ks, partial, out);
+        else ks.p[0] = partial;
+        continue;
+      }
+      const ks = getKey(state, id);
+      const prev = ks?.p[j - 1];
+      if (!ks || !prev) continue;
+      ks.p[j - 1] = null;
+      if (exceedsMaxspan(plan, prev.m[0], ord)) {
+        state.stats.rejectedMaxspan++;
+        dropKeyIfEmpty(state, id, ks);
+        continue;
+      }
+      touchKey(plan, state, id, values);
+      if (prev.taint && compareEqlTime(prev.taint, ord) < 0) prev.bad = true;
+      prev.taint = null;
+      // A partial sequence is owned by one key; copy the match list so keys never share it.
+      const advanced: Partial = { ...prev, m: [...prev.m, ord] };
+      if (j === P - 1) complete(plan, state, ks, advanced, out);
+      else ks.p[j] = advanced;
     }
-    const ks = getKey(state, id);
-    const prev = ks?.p[j - 1];
-    if (!ks || !prev) continue;
-    ks.p[j - 1] = null;
-    if (exceedsMaxspan(plan, prev.m[0], ord)) {
-      state.stats.rejectedMaxspan++;
-      dropKeyIfEmpty(state, id, ks);
-      continue;
-    }
-    touchKey(plan, state, id, values);
-    if (prev.taint && compareEqlTime(prev.taint, ord) < 0) prev.bad = true;
-    prev.taint = null;
-    prev.m.push(ord);
-    if (j === P - 1) complete(plan, state, id, ks, prev, out);
-    else ks.p[j] = prev;
   }
 
   // Missing-event stages.
   for (const m of plan.leading) {
     const stage = plan.stages[m];
     if (!stage.condition(event)) continue;
-    const values = keyValues(stage, event);
-    if (!values) continue;
-    const ks = touchKey(plan, state, keyId(values), values);
-    if (!ks.lead) ks.lead = { last: { ms: ord.ms, ns: ord.ns }, prev: null };
-    else if (compareEqlTime(ord, ks.lead.last) > 0)
-      ks.lead = { last: { ms: ord.ms, ns: ord.ns }, prev: ks.lead.last };
+    for (const values of keyTuples(stage, event)) {
+      const ks = touchKey(plan, state, keyId(values), values);
+      if (!ks.lead) ks.lead = { last: { ms: ord.ms, ns: ord.ns }, prev: null };
+      else if (compareEqlTime(ord, ks.lead.last) > 0)
+        ks.lead = { last: { ms: ord.ms, ns: ord.ns }, prev: ks.lead.last };
+    }
   }
   for (const { stage: m, gap } of plan.middle) {
     const stage = plan.stages[m];
     if (!stage.condition(event)) continue;
-    const values = keyValues(stage, event);
-    if (!values) continue;
-    const ks = getKey(state, keyId(values));
-    const partial = ks?.p[gap];
-    if (!partial) continue;
-    const lastMatch = partial.m[partial.m.length - 1];
-    if (compareEqlTime(ord, lastMatch) > 0 && (!partial.taint || compareEqlTime(ord, partial.taint) < 0)) {
-      partial.taint = { ms: ord.ms, ns: ord.ns };
+    for (const values of keyTuples(stage, event)) {
+      const partial = getKey(state, keyId(values))?.p[gap];
+      if (!partial) continue;
+      const lastMatch = partial.m[partial.m.length - 1];
+      if (compareEqlTime(ord, lastMatch) > 0 && (!partial.taint || compareEqlTime(ord, partial.taint) < 0)) {
+        partial.taint = { ms: ord.ms, ns: ord.ns };
+      }
     }
   }
   for (const m of plan.trailing) {
     const stage = plan.stages[m];
     if (!stage.condition(event)) continue;
-    const values = keyValues(stage, event);
-    if (!values) continue;
-    const id = keyId(values);
-    const ks = getKey(state, id);
-    if (!ks?.wait) continue;
-    const keep: Awaiting[] = [];
-    for (const w of ks.wait) {
-      const end = w.p.m[w.p.m.length - 1];
-      if (compareEqlTime(ord, end) > 0) decide(plan, state, ks, w.p, ord, out);
-      else keep.push(w);
+    for (const values of keyTuples(stage, event)) {
+      const id = keyId(values);
+      const ks = getKey(state, id);
+      if (!ks?.wait) continue;
+      const keep: Awaiting[] = [];
+      for (const w of ks.wait) {
+        const end = w.p.m[w.p.m.length - 1];
+        if (compareEqlTime(ord, end) > 0) decide(plan, state, ks, w.p, ord, out);
+        else keep.push(w);
+      }
+      ks.wait = keep.length > 0 ? keep : undefined;
+      dropKeyIfEmpty(state, id, ks);
     }
-    ks.wait = keep.length > 0 ? keep : undefined;
-    dropKeyIfEmpty(state, id, ks);
   }
 
   // until: cancels the pending sequences of its key.
   if (plan.until && plan.until.condition(event)) {
-    const values = keyValues(plan.until, event);
-    const id = values && keyId(values);
-    const ks = id !== undefined ? getKey(state, id) : undefined;
-    if (ks && id !== undefined) {
+    for (const values of keyTuples(plan.until, event)) {
+      const id = keyId(values);
+      const ks = getKey(state, id);
+      if (!ks) continue;
       for (let j = 0; j < ks.p.length; j++) {
         if (ks.p[j]) {
           ks.p[j] = null;
@@ -408,7 +394,6 @@ function leadingBefore(ks: KeyState, start: EqlTime): EqlTime | null {
 function complete(
   plan: EqlSequencePlan,
   state: EqlSequenceState,
-  id: string,
   ks: KeyState,
   p: Partial,
   out: EqlCompletedSequence[],
@@ -428,7 +413,6 @@ function complete(
     ks.wait.shift();
     state.stats.evictedAwaiting++;
   }
-  void id;
 }
 
 /**
@@ -523,7 +507,10 @@ export function flushEqlSequenceState(
 
 /** Orders completed sequences as Elasticsearch returns them (by their last positive event). */
 export function sortEqlCompletedSequences(sequences: EqlCompletedSequence[]): EqlCompletedSequence[] {
-  return [...sequences].sort((a, b) => compareEqlOrdinal(a.last, b.last));
+  // Sequences ending on the same event (multi-valued keys) follow their join keys' order.
+  return [...sequences].sort(
+    (a, b) => compareEqlOrdinal(a.last, b.last) || compareEqlJoinKeys(a.joinKeys, b.joinKeys),
+  );
 }
 
 /** A stateful convenience wrapper over the functions above (state stays a plain JSON value). */
