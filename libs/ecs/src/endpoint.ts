@@ -96,9 +96,13 @@ function userFields(doc: Doc, integration: Doc): void {
   const u: Doc = {};
   if (user.id !== undefined) u.id = user.id;
   if (user.name !== undefined) u.name = user.name;
+  else if (user.id === '0') u.name = 'root'; // uid 0 is root on every Linux host
   if (Object.keys(u).length) doc.user = u;
   const g = (user.group ?? undefined) as Doc | undefined;
-  if (g && (g.id !== undefined || g.name !== undefined)) doc.group = { ...g };
+  if (g && (g.id !== undefined || g.name !== undefined)) {
+    doc.group = { ...g };
+    if (g.name === undefined && g.id === '0') (doc.group as Doc).name = 'root';
+  }
 }
 
 function joinPath(cwd: string | undefined, p: string): string {

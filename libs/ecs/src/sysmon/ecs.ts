@@ -132,9 +132,10 @@ export function sysmonView(input: Doc): SysmonView {
     if (s !== undefined && !EMPTY.has(s)) data[k] = s;
   }
   const syslog = ((input.log as Doc | undefined)?.syslog ?? {}) as Doc;
+  // UtcTime is the event's own time (ms precision); syslog stamps have whole seconds.
   const ts =
-    (typeof input['@timestamp'] === 'string' ? input['@timestamp'] : undefined) ??
     parseUtc(data.UtcTime) ??
+    (typeof input['@timestamp'] === 'string' ? input['@timestamp'] : undefined) ??
     (typeof winlog.time_created === 'string' ? winlog.time_created : undefined);
   return {
     eventId: str(winlog.event_id) ?? '',

