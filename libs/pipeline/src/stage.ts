@@ -36,6 +36,9 @@ export interface Stage {
   /** End of a finite input (the embedded wiring's replay of a file): release whatever the
    * stage still buffers, such as the correlator's reorder buffer. */
   flush?(): Promise<StageResult>;
+  /** Called every `tickMs` by the runner: time-driven work such as releasing the reorder
+   * buffer of a partition that went quiet (its watermark would otherwise never move). */
+  tick?(nowMs: number): Promise<StageResult>;
   onAssign?(topic: string, partition: number): Promise<void>;
   onRevoke?(topic: string, partition: number): Promise<void>;
 }
@@ -45,6 +48,9 @@ export interface RunStageOptions {
   inputTopics: string[];
   dlqTopic: string;
   metrics?: StageMetrics;
+  /** Period of the stage's tick (when it has one); default 1 s. */
+  tickMs?: number;
+  onTickError?: (err: Error) => void;
 }
 
 export function dlqRecords(stage: StageName, items: DlqItem[]): OutgoingRecord[] {
@@ -60,6 +66,8 @@ export function dlqRecords(stage: StageName, items: DlqItem[]): OutgoingRecord[]
 export interface RunningStage extends Subscription {
   /** Runs the stage's flush (if any) and publishes what it releases. */
   flush(): Promise<void>;
+  /** The bus subscription (a Kafka one exposes its consumer's readiness). */
+  readonly subscription: Subscription;
 }
 
 export async function runStage(bus: Bus, stage: Stage, options: RunStageOptions): Promise<RunningStage> {
@@ -89,8 +97,24 @@ export async function runStage(bus: Bus, stage: Stage, options: RunStageOptions)
       endTimer?.();
     },
   });
+  let ticking: Promise<void> = Promise.resolve();
+  const timer = stage.tick
+    ? setInterval(() => {
+        // One tick at a time; a failed publish is retried on the next tick (the stage keeps
+        // what it could not hand over), never thrown out of a timer.
+        ticking = ticking
+          .then(async () => publish(await stage.tick!(Date.now())))
+          .catch((err) => options.onTickError?.(err as Error));
+      }, options.tickMs ?? 1000)
+    : undefined;
+  timer?.unref();
   return {
-    stop: () => subscription.stop(),
+    subscription,
+    stop: async () => {
+      if (timer) clearInterval(timer);
+      await ticking;
+      await subscription.stop();
+    },
     flush: async () => {
       if (stage.flush) await publish(await stage.flush());
     },

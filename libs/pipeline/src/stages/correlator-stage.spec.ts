@@ -145,4 +145,36 @@ describe('CorrelatorStage', () => {
     expect(JSON.parse(String(dlq[0].value)).reason).toBe('invalid_json');
     expect(decodeDlqOriginal(JSON.parse(String(dlq[0].value))).toString()).toBe('garbage');
   });
+
+  it('releases the reorder buffer of a partition that went quiet, on tick', async () => {
+    const stage = new CorrelatorStage({
+      engine: engine(),
+      store: new MemoryStateStore(),
+      candidatesTopic: 'c',
+      reorder: { allowedLatenessMs: 60_000 },
+      idleFlushMs: 5_000,
+    });
+    const r = await stage.handleBatch(batch([event('a', 1), event('b', 2)], 0));
+    expect(r.outputs[0].records).toHaveLength(0); // held: the watermark has not passed them
+    expect((await stage.tick(Date.now())).outputs[0].records).toHaveLength(0); // not idle yet
+    const released = await stage.tick(Date.now() + 5_000);
+    expect(released.outputs[0].records).toHaveLength(1);
+  });
+
+  it('publishes again the alerts of a batch whose publish failed', async () => {
+    const stage = new CorrelatorStage({
+      engine: engine(),
+      store: new MemoryStateStore(),
+      candidatesTopic: 'c',
+      reorder: { allowedLatenessMs: 0 },
+    });
+    const first = await stage.handleBatch(batch([event('a', 1), event('b', 2), event('x', 20)], 0));
+    expect(first.outputs[0].records).toHaveLength(1);
+    // No afterPublish: the bus never took the candidates. The next batch carries them again.
+    const second = await stage.handleBatch(batch([event('y', 40)], 3));
+    expect(second.outputs[0].records.map((r) => r.key)).toEqual(first.outputs[0].records.map((r) => r.key));
+    await second.afterPublish?.();
+    const third = await stage.handleBatch(batch([event('z', 60)], 4));
+    expect(third.outputs[0].records).toHaveLength(0);
+  });
 });

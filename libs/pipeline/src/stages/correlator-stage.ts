@@ -25,6 +25,20 @@ export interface CorrelatorStageOptions {
   limits?: Limits;
   /** Called after every batch with the partition's processor (metrics: watermark, late events, state size). */
   onBatch?: (processor: PartitionProcessor) => void;
+  /** A partition with buffered events and no new record for this long (wall clock) releases its
+   * reorder buffer, so a quiet partition's last events are still evaluated. Default 10 s. */
+  idleFlushMs?: number;
+}
+
+/** One assigned partition: its processor, the alerts committed to the store's outbox but not
+ * yet acknowledged as published (the same list, mirrored, so a failed publish is retried by
+ * the next batch or tick without a reload), and the work queue that keeps batches and ticks
+ * of one partition in order. */
+interface PartitionSlot {
+  processor: PartitionProcessor;
+  unacked: AlertDocument[];
+  lastRecordAt: number;
+  queue: Promise<unknown>;
 }
 
 function candidateRecords(alerts: readonly AlertDocument[]): OutgoingRecord[] {
@@ -34,7 +48,7 @@ function candidateRecords(alerts: readonly AlertDocument[]): OutgoingRecord[] {
 
 export class CorrelatorStage implements Stage {
   readonly name = 'correlator' as const;
-  private readonly processors = new Map<string, PartitionProcessor>();
+  private readonly slots = new Map<string, PartitionSlot>();
 
   constructor(private readonly options: CorrelatorStageOptions) {}
 
@@ -44,7 +58,7 @@ export class CorrelatorStage implements Stage {
 
   /** Partitions this stage holds, with their processors (for metrics and tests). */
   get partitions(): ReadonlyMap<string, PartitionProcessor> {
-    return this.processors;
+    return new Map([...this.slots].map(([name, slot]) => [name, slot.processor]));
   }
 
   async onAssign(topic: string, partition: number): Promise<void> {
@@ -53,23 +67,59 @@ export class CorrelatorStage implements Stage {
       partition: name,
       ...this.options.reorder,
     });
-    this.processors.set(name, processor);
+    // Alerts an earlier owner committed but may never have published go out with the first batch.
+    this.slots.set(name, {
+      processor,
+      unacked: processor.pendingAlerts,
+      lastRecordAt: Date.now(),
+      queue: Promise.resolve(),
+    });
   }
 
   async onRevoke(topic: string, partition: number): Promise<void> {
     // Everything a batch changed was committed with its offset: nothing to flush, and the
     // next owner loads the partition (buffered events included) from the store.
-    this.processors.delete(CorrelatorStage.key(topic, partition));
+    this.slots.delete(CorrelatorStage.key(topic, partition));
   }
 
-  private async processor(topic: string, partition: number): Promise<PartitionProcessor> {
+  private async slot(topic: string, partition: number): Promise<PartitionSlot> {
     const name = CorrelatorStage.key(topic, partition);
-    if (!this.processors.has(name)) await this.onAssign(topic, partition);
-    return this.processors.get(name)!;
+    if (!this.slots.has(name)) await this.onAssign(topic, partition);
+    return this.slots.get(name)!;
+  }
+
+  /** Runs `work` after everything queued for the slot, so a tick never interleaves a batch. */
+  private serialize<T>(slot: PartitionSlot, work: () => Promise<T>): Promise<T> {
+    const run = slot.queue.then(work, work);
+    slot.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** The candidates to publish: unacknowledged ones first, then `fresh`; acknowledged together. */
+  private publishing(
+    slots: PartitionSlot[],
+    fresh: Map<PartitionSlot, AlertDocument[]>,
+  ): Pick<StageResult, 'outputs' | 'afterPublish'> {
+    const alerts: AlertDocument[] = [];
+    for (const slot of slots) {
+      slot.unacked = [...slot.unacked, ...(fresh.get(slot) ?? [])];
+      alerts.push(...slot.unacked);
+    }
+    return {
+      outputs: [{ topic: this.options.candidatesTopic, records: candidateRecords(alerts) }],
+      afterPublish: async () => {
+        for (const slot of slots) {
+          if (slot.unacked.length === 0) continue;
+          await slot.processor.ackAlerts();
+          slot.unacked = [];
+        }
+      },
+    };
   }
 
   async handleBatch(batch: BusBatch): Promise<StageResult> {
-    const processor = await this.processor(batch.topic, batch.partition);
+    const slot = await this.slot(batch.topic, batch.partition);
+    slot.lastRecordAt = Date.now();
     const limits = this.options.limits ?? DEFAULT_LIMITS;
     const dlq: DlqItem[] = [];
     const inputs: Array<{ event: unknown; offset: string }> = [];
@@ -92,32 +142,32 @@ export class CorrelatorStage implements Stage {
         dlq.push({ original: record.value, reason, error: (err as Error).message, source });
       }
     }
-    // Alerts committed by an earlier owner whose produce may not have finished go out first.
-    const replay = processor.pendingAlerts;
-    const result = await processor.processBatch(inputs);
-    this.options.onBatch?.(processor);
-    return {
-      outputs: [
-        { topic: this.options.candidatesTopic, records: candidateRecords([...replay, ...result.alerts]) },
-      ],
-      dlq,
-      afterPublish: () => processor.ackAlerts(),
-    };
+    const result = await this.serialize(slot, () => slot.processor.processBatch(inputs));
+    this.options.onBatch?.(slot.processor);
+    return { ...this.publishing([slot], new Map([[slot, result.alerts]])), dlq };
+  }
+
+  /** Releases the reorder buffers of partitions that have been quiet for `idleFlushMs`. */
+  async tick(nowMs: number): Promise<StageResult> {
+    const idleMs = this.options.idleFlushMs ?? 10_000;
+    const quiet = [...this.slots.values()].filter(
+      (s) => s.processor.buffered > 0 && nowMs - s.lastRecordAt >= idleMs,
+    );
+    return this.release(quiet, false);
   }
 
   /** End of a finite input: release every partition's reorder buffer. */
   async flush(): Promise<StageResult> {
-    const alerts: AlertDocument[] = [];
-    for (const processor of this.processors.values()) {
-      alerts.push(...(await processor.flush({ endOfInput: true })).alerts);
+    return this.release([...this.slots.values()], true);
+  }
+
+  private async release(slots: PartitionSlot[], endOfInput: boolean): Promise<StageResult> {
+    const fresh = new Map<PartitionSlot, AlertDocument[]>();
+    for (const slot of slots) {
+      const result = await this.serialize(slot, () => slot.processor.flush({ endOfInput }));
+      fresh.set(slot, result.alerts);
     }
-    const processors = [...this.processors.values()];
-    return {
-      outputs: [{ topic: this.options.candidatesTopic, records: candidateRecords(alerts) }],
-      dlq: [],
-      afterPublish: async () => {
-        for (const p of processors) await p.ackAlerts();
-      },
-    };
+    const withUnacked = [...this.slots.values()].filter((s) => fresh.has(s) || s.unacked.length > 0);
+    return { ...this.publishing(withUnacked, fresh), dlq: [] };
   }
 }
