@@ -125,6 +125,23 @@ describe('sequent rules validate', () => {
       expect(Object.keys(r).slice(0, 6)).toEqual(['path', 'rule_id', 'name', 'type', 'language', 'ok']);
   });
 
+  it('warns on stderr about a folder without rule files', async () => {
+    const empty = path.join(dir, 'empty');
+    mkdirSync(empty);
+    writeFileSync(path.join(empty, 'notes.txt'), 'not a rule');
+    const err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const { code, out } = await run([empty]);
+      expect(code).toBe(0);
+      expect(out).toContain('Total: 0 (0 loaded)');
+      expect(err).toHaveBeenCalledWith(
+        `warning: ${empty}: no rule files (.toml, .ndjson, .jsonl, .json) in this folder\n`,
+      );
+    } finally {
+      err.mockRestore();
+    }
+  });
+
   it('reports a missing path as a failure, and refuses no paths or unknown options', async () => {
     const missing = path.join(dir, 'nope');
     const { code, out } = await run(['--json', missing]);

@@ -1,8 +1,9 @@
 import {
   formatValidationNdjson,
   formatValidationText,
-  validateRules,
+  loadRules,
   validationExitCode,
+  validationRows,
 } from '@sequent/rules';
 import { UsageError, type Command } from '../command';
 import { writeLine } from '../io';
@@ -54,7 +55,11 @@ Exit status 1 if any rule (or exception object, or value list) failed to load.
 `,
   async run(args) {
     const opts = parseArgs(args);
-    const rows = validateRules(opts.paths, { valueListFiles: opts.valueListFiles });
+    const result = loadRules(opts.paths, { valueListFiles: opts.valueListFiles });
+    // Notes that belong to no rule (an empty folder, skipped saved objects) go to stderr, so
+    // that stdout stays one line per rule.
+    for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
+    const rows = validationRows(result);
     const text = opts.json ? formatValidationNdjson(rows) : formatValidationText(rows);
     for (const line of text.split('\n').slice(0, -1)) await writeLine(line);
     return validationExitCode(rows);

@@ -30,6 +30,9 @@ const EXTENSIONS: Record<string, RuleFileFormat> = {
   '.json': 'json',
 };
 
+/** The extensions a folder walk picks up. */
+export const RULE_FILE_EXTENSIONS = Object.keys(EXTENSIONS);
+
 export function formatOf(file: string): RuleFileFormat | undefined {
   return EXTENSIONS[path.extname(file).toLowerCase()];
 }
@@ -39,9 +42,15 @@ export function formatOf(file: string): RuleFileFormat | undefined {
  * contents sorted by name. Folders contribute only files with a known extension and skip
  * hidden entries (`.git`) and node_modules; a file named explicitly is always read.
  */
-export function collectRuleFiles(paths: readonly string[]): { files: string[]; errors: SourceError[] } {
+export function collectRuleFiles(paths: readonly string[]): {
+  files: string[];
+  errors: SourceError[];
+  /** Folders given that hold no rule file at all (most likely a wrong path). */
+  emptyFolders: string[];
+} {
   const files: string[] = [];
   const errors: SourceError[] = [];
+  const emptyFolders: string[] = [];
   const seen = new Set<string>();
   const add = (f: string): void => {
     const key = path.resolve(f);
@@ -80,10 +89,13 @@ export function collectRuleFiles(paths: readonly string[]): { files: string[]; e
       errors.push({ source: p, message: `${p}: no such file or folder` });
       continue;
     }
-    if (st.isDirectory()) walk(p);
-    else add(p);
+    if (st.isDirectory()) {
+      const before = files.length;
+      walk(p);
+      if (files.length === before) emptyFolders.push(p);
+    } else add(p);
   }
-  return { files, errors };
+  return { files, errors, emptyFolders };
 }
 
 /** Guesses the format of a file with an unknown extension from its first characters: a JSON

@@ -15,7 +15,14 @@ import type { RuleDefinition } from '../schema/definition';
 import { ruleLabel } from '../schema/issues';
 import { validateRuleObject, type RuleIdentity } from '../schema/validate-rule';
 import { ExceptionRegistry } from './exception-registry';
-import { collectRuleFiles, parseRuleText, readRuleFile, type FileLimits, type RuleFileFormat } from './files';
+import {
+  collectRuleFiles,
+  parseRuleText,
+  readRuleFile,
+  RULE_FILE_EXTENSIONS,
+  type FileLimits,
+  type RuleFileFormat,
+} from './files';
 import type { ParsedSource, SourceError, SourceRecord } from './records';
 import { readValueListFiles } from './value-list-files';
 
@@ -86,7 +93,7 @@ function resolveLanguages(options: LoadOptions): QueryLanguages {
 
 /** Loads rule files and folders (recursively). */
 export function loadRules(paths: readonly string[], options: LoadOptions = {}): LoadResult {
-  const { files, errors } = collectRuleFiles(paths);
+  const { files, errors, emptyFolders } = collectRuleFiles(paths);
   const sources: ParsedSource[] = [{ records: [], errors }];
   for (const f of files) sources.push(readRuleFile(f, options));
   const valueListErrors: Array<{ source: string; message: string }> = [];
@@ -99,6 +106,8 @@ export function loadRules(paths: readonly string[], options: LoadOptions = {}): 
   const result = loadParsedSources(sources, { ...options, valueLists });
   result.otherErrors.unshift(...valueListErrors);
   result.ok = result.ok && valueListErrors.length === 0;
+  for (const dir of emptyFolders)
+    result.warnings.unshift(`${dir}: no rule files (${RULE_FILE_EXTENSIONS.join(', ')}) in this folder`);
   return result;
 }
 
