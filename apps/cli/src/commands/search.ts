@@ -9,6 +9,8 @@ export interface SearchQueryLine {
   id: unknown;
   query?: unknown;
   size?: unknown;
+  /** Extension: Elasticsearch's `max_samples_per_key` for `sample` queries (default 1). */
+  max_samples_per_key?: unknown;
 }
 
 export interface SearchOptions {
@@ -63,9 +65,17 @@ export function searchOne(
         return { id, error: `"size" must be a non-negative integer, got ${JSON.stringify(line.size)}` };
       size = line.size;
     }
+    let maxSamplesPerKey: number | undefined;
+    if (line.max_samples_per_key !== undefined && line.max_samples_per_key !== null) {
+      const m = line.max_samples_per_key;
+      if (typeof m !== 'number' || !Number.isInteger(m) || m < 1)
+        return { id, error: `"max_samples_per_key" must be a positive integer, got ${JSON.stringify(m)}` };
+      maxSamplesPerKey = m;
+    }
     const compiled = compile(line.query, options);
     const result = searchEql(events, compiled, {
       size,
+      maxSamplesPerKey,
       timestampField: options.timestampField,
       tiebreakerField: options.tiebreakerField,
     });
@@ -99,7 +109,8 @@ export const searchCommand: Command = {
   usage: `
 Usage: sequent search --events FILE.ndjson --query-file QUERIES.ndjson [--timestamp-field F] [--tiebreaker-field F]
 
-QUERIES.ndjson holds one {"id": "...", "query": "<EQL>", "size": N} per line (size optional, default 10).
+QUERIES.ndjson holds one {"id": "...", "query": "<EQL>", "size": N} per line (size optional, default 10;
+"max_samples_per_key": N optional for sample queries, default 1).
 Prints one NDJSON line per query, in input order: {"id", "events"}, {"id", "sequences"}, {"id", "samples"}
 or {"id", "error"} for a query that is rejected. Events are returned whole, as given.
 

@@ -6,7 +6,9 @@
  *   A null key value joins only when that key is optional (`?field`).
  * - Per candidate and stage Elasticsearch fetches the first N events (N = number of stages)
  *   in index order, then picks the first combination of distinct events, one per stage
- *   (stages in any time order). One sample per key combination.
+ *   (stages in any time order). `maxSamplesPerKey` (default 1) samples per key combination:
+ *   then N = stages x maxSamplesPerKey events are fetched per stage and the first
+ *   combinations (depth first) are taken.
  * - Samples come ordered by their join keys (a composite aggregation: ascending, nulls first).
  */
 import type { EqlSampleQuery } from './types';
@@ -32,12 +34,14 @@ export function matchEqlSamples<R>(
   events: readonly unknown[],
   refOf: (event: unknown, index: number) => R,
   limit = Infinity,
+  maxSamplesPerKey = 1,
 ): EqlSampleMatch<R>[] {
   const stages = query.stages;
-  const n = stages.length;
+  const perKey = Math.max(1, Math.floor(maxSamplesPerKey));
+  const n = stages.length * perKey;
   const candidates = new Map<string, Candidate<R>>();
   events.forEach((event, index) => {
-    for (let s = 0; s < n; s++) {
+    for (let s = 0; s < stages.length; s++) {
       const stage = stages[s];
       if (!stage.condition(event)) continue;
       for (const key of eqlJoinKeyTuples(stage.keys, stage.optionalKeys, event)) {
@@ -55,25 +59,28 @@ export function matchEqlSamples<R>(
   complete.sort((a, b) => compareEqlJoinKeys(a.joinKeys, b.joinKeys));
   const out: EqlSampleMatch<R>[] = [];
   for (const c of complete) {
-    if (out.length >= limit) break;
-    const picked = pickDistinct(c.perStage);
-    if (picked) out.push({ joinKeys: c.joinKeys, events: picked });
+    for (const picked of pickDistinct(c.perStage, perKey)) {
+      if (out.length >= limit) return out;
+      out.push({ joinKeys: c.joinKeys, events: picked });
+    }
   }
   return out;
 }
 
-/** First combination (depth first, in list order) of distinct elements, one per list. */
-function pickDistinct<R>(lists: R[][]): R[] | undefined {
+/** The first `max` combinations (depth first, in list order) of distinct elements, one per list. */
+function pickDistinct<R>(lists: R[][], max: number): R[][] {
+  const found: R[][] = [];
   const partial: R[] = [];
-  const walk = (i: number): boolean => {
-    if (i === lists.length) return true;
+  const walk = (i: number): void => {
     for (const r of lists[i]) {
+      if (found.length >= max) return;
       if (partial.includes(r)) continue;
       partial.push(r);
-      if (walk(i + 1)) return true;
+      if (i === lists.length - 1) found.push([...partial]);
+      else walk(i + 1);
       partial.pop();
     }
-    return false;
   };
-  return walk(0) ? partial : undefined;
+  walk(0);
+  return found;
 }

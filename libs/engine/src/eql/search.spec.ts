@@ -304,6 +304,30 @@ describe('searchEql: samples', () => {
     expect((searchEql(data, q) as EqlSamplesResult).samples).toEqual([]);
   });
 
+  it('max_samples_per_key takes the first combinations depth first', () => {
+    const data = [
+      ev(1, 1, { h: 'a', x: 1 }),
+      ev(2, 1, { h: 'a', x: 1 }),
+      ev(3, 1, { h: 'a', y: 1 }),
+      ev(4, 1, { h: 'a', x: 1 }),
+    ];
+    const q = sampleQuery([{ where: (e) => e.x === 1 }, { where: (e) => e.y === 1 }], { by: ['h'] });
+    const run = (m: number) =>
+      (searchEql(data, q, { maxSamplesPerKey: m }) as EqlSamplesResult).samples.map((s) =>
+        s.events.map((e) => (e as E).id),
+      );
+    expect(run(1)).toEqual([[1, 3]]);
+    expect(run(2)).toEqual([
+      [1, 3],
+      [2, 3],
+    ]);
+    expect(run(10)).toEqual([
+      [1, 3],
+      [2, 3],
+      [4, 3],
+    ]);
+  });
+
   it('optional keys join on null', () => {
     const data = [ev(1, 1, { x: 1 }), ev(2, 1, { y: 1 })];
     const q = sampleQuery(

@@ -25,6 +25,8 @@ export interface SearchEqlOptions {
   timestampField?: string;
   /** Overrides the query's tiebreaker field. */
   tiebreakerField?: string;
+  /** Samples per join-key combination (Elasticsearch `max_samples_per_key`); default 1. */
+  maxSamplesPerKey?: number;
   sequence?: EqlSequenceMatcherOptions;
   /** Receives the sequence matcher's counters. */
   onSequenceStats?: (stats: EqlSequenceStats) => void;
@@ -68,7 +70,13 @@ export function searchEql(
   const tiebreakerField = options.tiebreakerField ?? query.tiebreakerField;
 
   if (query.kind === 'sample') {
-    const samples = matchEqlSamples(query, events, (e) => e, eqlHeadBound(query.pipes, size));
+    const samples = matchEqlSamples(
+      query,
+      events,
+      (e) => e,
+      eqlHeadBound(query.pipes, size),
+      options.maxSamplesPerKey,
+    );
     return {
       samples: applyEqlLimits(samples, query.pipes, size).map((s) => ({
         join_keys: s.joinKeys,
