@@ -12,6 +12,15 @@ import {
 } from '@sequent/platform';
 import { z } from 'zod';
 
+/** JSON text as a value; unparseable text is left for the schema to reject with a clear error. */
+function parseJsonOr(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
 const topicName = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'expected a Kafka topic name');
 
 const webhook = z.object({
@@ -76,7 +85,10 @@ export const alerterConfigSchema = z.object({
   sinks: z.object({
     /** NDJSON file every published alert (and update) is appended to. */
     filePath: z.string().optional(),
-    webhooks: secret(z.array(webhook).default([])),
+    /** JSON array of {name, url, format, authorization?}; also from SEQUENT_SINKS_WEBHOOKS_FILE. */
+    webhooks: secret(
+      z.preprocess((v) => (typeof v === 'string' ? parseJsonOr(v) : v), z.array(webhook)).default([]),
+    ),
     /** Delivery attempts per batch and sink before the alerts go to the DLQ. */
     attempts: z.number().int().min(1).max(20).default(5),
     backoffMs: z.number().int().min(0).default(200),
