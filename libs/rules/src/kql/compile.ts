@@ -17,9 +17,10 @@ import type { KqlLiteral, KqlNode } from './ast';
 import { parseKql } from './parser';
 import { LOOSE, normalizeMapping } from './mapping';
 import type { FieldType, KqlMapping } from './mapping';
-import { KqlQueryError, isTest, rangeTest } from './values';
+import { KqlQueryError, isTest, parseNumber, rangeTest } from './values';
+import { isDateMath } from './dates';
 import type { Clock, ValueTest } from './values';
-import { compileWildcard } from '../exceptions/wildcard';
+import { compileKqlWildcard } from './wildcard';
 
 export interface KqlCompileOptions {
   /** Field types by full dotted path (`{"ip": "ip", "msg": "text"}`); unmapped fields are
@@ -63,13 +64,39 @@ function valueReader(scope: Scope, path: string): (doc: unknown) => unknown[] {
     const constant = [type.constant];
     return () => constant;
   }
-  const getter = compileFieldGetter(keywordSubfieldBase(scope, path) ?? path);
+  const readPath = keywordSubfieldBase(scope, path) ?? path;
+  const getter = compileFieldGetter(readPath);
   const indexed = INDEX_SEGMENT.test(path) ? indexedGetter(path) : undefined;
+  const segs = readPath.split('.');
+  const plain = !segs.some(isForbiddenSegment);
   return (doc) => {
+    if (plain) {
+      const fast = scalarArrayAt(doc, segs);
+      if (fast !== undefined) return fast;
+    }
     const v = getter(doc);
     if (v === undefined || (Array.isArray(v) && v.length === 0)) return indexed ? indexed(doc) : [];
     return Array.isArray(v) ? v : [v];
   };
+}
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/**
+ * The common ECS shape, read without copying: nested objects down to an array of scalars
+ * (`event.category: ["process"]`). Anything else (arrays of objects, dotted keys, nested
+ * arrays, nulls) is left to the shared accessor, which handles every shape.
+ */
+function scalarArrayAt(doc: unknown, segs: string[]): unknown[] | undefined {
+  let node = doc;
+  for (const seg of segs) {
+    if (node === null || typeof node !== 'object' || Array.isArray(node) || !hasOwn.call(node, seg))
+      return undefined;
+    node = (node as Record<string, unknown>)[seg];
+  }
+  if (!Array.isArray(node) || node.length === 0) return undefined;
+  for (const el of node) if (el === null || typeof el === 'object') return undefined;
+  return node;
 }
 
 const INDEX_SEGMENT = /\[\d+\]|(?:^|\.)\d+(?:\.|$)/;
@@ -127,6 +154,60 @@ function forEachLeaf(
   if (path !== '') visit(path, node);
 }
 
+/** An exact value a set lookup can decide (no wildcard, CIDR block or date math). */
+function isSetValue(lit: KqlLiteral, type: FieldType): boolean {
+  if (lit.wildcard) return false;
+  if (type.kind === 'keyword') return true;
+  return type.kind === 'loose' && !lit.text.includes('/') && !isDateMath(lit.text);
+}
+
+/**
+ * The operands of `or`. Exact values on one field (`process.name:(a or b or c ...)`, the
+ * long value lists rules carry) become one set lookup over the field's values instead of
+ * one field read per value; everything else compiles as it is.
+ */
+function compileOrArgs(args: KqlNode[], scope: Scope): Condition[] {
+  const byField = new Map<string, KqlLiteral[]>();
+  const rest: KqlNode[] = [];
+  for (const a of args) {
+    if (a.type === 'is' && a.field && !a.field.wildcard && isSetValue(a.value, typeOf(scope, a.field.text))) {
+      const list = byField.get(a.field.text) ?? [];
+      list.push(a.value);
+      byField.set(a.field.text, list);
+    } else rest.push(a);
+  }
+  const parts: Condition[] = [];
+  for (const [field, values] of byField) {
+    if (values.length < 2) {
+      rest.push({ type: 'is', field: { text: field, quoted: false }, value: values[0] });
+      continue;
+    }
+    const loose = typeOf(scope, field).kind === 'loose';
+    const texts = new Set(values.map((v) => v.text));
+    const numbers = new Set<number>();
+    if (loose)
+      for (const v of values) {
+        const n = parseNumber(v.text);
+        if (n !== undefined) numbers.add(n);
+      }
+    const read = valueReader(scope, field);
+    parts.push((doc) => {
+      for (const v of read(doc)) {
+        if (typeof v === 'string') {
+          if (texts.has(v)) return true;
+        } else if (typeof v === 'number') {
+          if (loose ? numbers.has(v) : texts.has(String(v))) return true;
+        } else if (typeof v === 'boolean' || typeof v === 'bigint') {
+          if (texts.has(String(v))) return true;
+        }
+      }
+      return false;
+    });
+  }
+  for (const a of rest) parts.push(compileNode(a, scope));
+  return parts;
+}
+
 /** Constant-keyword fields of the mapping visible from the scope, by relative path. */
 function constantFields(scope: Scope): Array<[string, string]> {
   const out: Array<[string, string]> = [];
@@ -168,11 +249,7 @@ function multiFieldTest(
 }
 
 function fieldPatternMatcher(field: KqlLiteral): ((path: string) => boolean) | undefined {
-  if (!field.wildcard) return undefined;
-  const pattern = field.wildcard
-    .map((p) => (p === WILDCARD ? '*' : p.replace(/[\\*?]/g, (c) => '\\' + c)))
-    .join('');
-  return compileWildcard(pattern);
+  return field.wildcard ? compileKqlWildcard(field.wildcard) : undefined;
 }
 
 /**
@@ -214,7 +291,7 @@ function compileNode(node: KqlNode, scope: Scope): Condition {
       };
     }
     case 'or': {
-      const parts = node.args.map((a) => compileNode(a, scope));
+      const parts = compileOrArgs(node.args, scope);
       return (doc) => {
         for (const p of parts) if (p(doc)) return true;
         return false;

@@ -15,12 +15,11 @@
  * queries (Elasticsearch rejects the query) and is skipped for free text (Kibana's
  * free-text queries are lenient).
  */
-import { WILDCARD } from './ast';
 import type { KqlLiteral, RangeOp } from './ast';
 import { analyzeStandard, containsPhrase } from './analyzer';
 import { docDateMs, isDateMath, resolveDate } from './dates';
 import type { FieldType } from './mapping';
-import { compileWildcard } from '../exceptions/wildcard';
+import { compileKqlWildcard, splitPartsOnWhitespace } from './wildcard';
 import { ipInRange, parseIp, parseIpRange } from '../exceptions/ip';
 
 /** A query Elasticsearch would reject for the field types in the mapping. */
@@ -51,13 +50,6 @@ function scalarText(v: unknown): string | undefined {
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
   return undefined;
-}
-
-/** The literal as an Elasticsearch wildcard pattern (only `*` special; `?` and `\` escaped). */
-function wildcardPattern(lit: KqlLiteral): string {
-  return (lit.wildcard ?? [])
-    .map((p) => (p === WILDCARD ? '*' : p.replace(/[\\*?]/g, (c) => '\\' + c)))
-    .join('');
 }
 
 function reject(field: string, type: FieldType, why: string): never {
@@ -116,11 +108,7 @@ export function isTest(
   switch (type.kind) {
     case 'text': {
       if (lit.wildcard) {
-        const pieces = wildcardPattern(lit)
-          .toLowerCase()
-          .split(/\s+/)
-          .filter((p) => p !== '')
-          .map((p) => compileWildcard(p));
+        const pieces = splitPartsOnWhitespace(lit.wildcard).map((ps) => compileKqlWildcard(ps, true));
         if (pieces.length === 0) return () => false;
         return (v) => {
           const tokens = tokensOf(v);
@@ -143,7 +131,7 @@ export function isTest(
     }
     case 'keyword': {
       if (lit.wildcard) {
-        const m = compileWildcard(wildcardPattern(lit));
+        const m = compileKqlWildcard(lit.wildcard);
         return (v) => {
           const s = scalarText(v);
           return s !== undefined && m(s);
@@ -197,7 +185,7 @@ export function isTest(
 /** Unmapped fields: exact text, numbers by value, booleans by name, CIDR blocks for IPs. */
 function looseIsTest(lit: KqlLiteral, now: Clock): ValueTest {
   if (lit.wildcard) {
-    const m = compileWildcard(wildcardPattern(lit));
+    const m = compileKqlWildcard(lit.wildcard);
     return (v) => {
       const s = scalarText(v);
       return s !== undefined && m(s);
