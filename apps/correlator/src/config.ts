@@ -1,5 +1,6 @@
 // Correlator configuration: SEQUENT_* variables (see libs/platform config), e.g.
-// SEQUENT_KAFKA_BROKERS, SEQUENT_TOPICS_EVENTS, SEQUENT_GROUP_ID, SEQUENT_REDIS_URL.
+// SEQUENT_KAFKA_BROKERS, SEQUENT_TOPICS_EVENTS, SEQUENT_GROUP_ID, SEQUENT_REDIS_URL,
+// SEQUENT_RULES_PATHS=/etc/sequent/rules, SEQUENT_REORDER_ALLOWED_LATENESS_MS=5000.
 import { httpSettings, kafkaSettings, loadConfig, logSettings, redisSettings } from '@sequent/platform';
 import { z } from 'zod';
 
@@ -16,6 +17,22 @@ export const correlatorConfigSchema = z.object({
     dlq: topicName.default('correlator.dlq'),
   }),
   groupId: z.string().min(1).default('sequent-correlator'),
+  rules: z.object({
+    /** Rule files or folders (detection-rules TOML, Kibana export NDJSON, JSON). */
+    paths: z.array(z.string().min(1)).min(1).default(['rules']),
+  }),
+  reorder: z.object({
+    /** How far behind the newest event time an event may arrive and still be ordered. */
+    allowedLatenessMs: z.number().int().min(0).default(5_000),
+    /** Events held per partition before the oldest are released early (counted). */
+    maxBuffered: z.number().int().positive().default(50_000),
+    /** A partition quiet for this long releases what it holds. */
+    idleFlushMs: z.number().int().positive().default(10_000),
+  }),
+  engine: z.object({
+    /** Join keys / threshold groups held per rule and partition (evictions are counted). */
+    maxKeysPerRule: z.number().int().positive().default(100_000),
+  }),
 });
 
 export type CorrelatorConfig = z.infer<typeof correlatorConfigSchema>;

@@ -1,30 +1,33 @@
 // Correlator: ecs.events in (one consumer group), alert candidates out, bad input to the DLQ.
-// Redis holds the engine state once the real stage lands; the placeholder only checks it is
-// reachable (readiness) so the deployment shape is already the final one.
+// The stage is libs/pipeline's CorrelatorStage (the same code the embedded wiring runs); here it
+// gets the Kafka bus, the rules and the Redis state store, so a partition can move to another
+// pod without losing a half-matched sequence.
 import { Inject, Injectable } from '@nestjs/common';
+import { DetectionEngine } from '@sequent/engine';
+import { CorrelatorStage, createStageMetrics, runStage, type RunningStage } from '@sequent/pipeline';
 import {
   createKafka,
   createRedisClient,
-  DlqProducer,
   isRedisReady,
   KafkaBus,
   Metrics,
+  RedisStateStore,
   startOpsServer,
-  StageWorker,
   type Lifecycle,
   type Logger,
   type OpsServer,
   type RedisClient,
 } from '@sequent/platform';
+import { loadRules } from '@sequent/rules';
 import type { CorrelatorConfig } from './config';
-import { correlateBatch } from './stage';
+import { CorrelatorMetrics } from './correlator-metrics';
 import { CONFIG, LOGGER } from './tokens';
 
 @Injectable()
 export class CorrelatorService implements Lifecycle {
   readonly metrics = new Metrics({ service: 'correlator' });
   private readonly bus: KafkaBus;
-  private readonly worker: StageWorker;
+  private running?: RunningStage;
   private redis?: RedisClient;
   private ops?: OpsServer;
 
@@ -37,38 +40,65 @@ export class CorrelatorService implements Lifecycle {
       maxBytesPerPartition: config.kafka.maxBytesPerPartition,
       sessionTimeoutMs: config.kafka.sessionTimeoutMs,
     });
-    this.worker = new StageWorker({
-      stage: 'correlator',
-      bus: this.bus,
-      groupId: config.groupId,
-      inputTopics: [config.topics.events],
-      outputTopic: config.topics.candidates,
-      dlq: new DlqProducer(this.bus, config.topics.dlq, 'correlator', this.metrics),
-      metrics: this.metrics,
-      logger,
-      process: async (records) => correlateBatch(records),
+  }
+
+  private loadEngine(): DetectionEngine {
+    const loaded = loadRules(this.config.rules.paths);
+    for (const report of loaded.reports) {
+      if (report.status === 'failed')
+        this.logger.error('rule failed to load', { source: report.source, errors: report.errors });
+    }
+    this.logger.info('rules loaded', {
+      rules: loaded.rules.length,
+      unsupported: loaded.unsupported.length,
+      failed: loaded.reports.filter((r) => r.status === 'failed').length,
     });
+    return new DetectionEngine(loaded.rules, { maxKeysPerRule: this.config.engine.maxKeysPerRule });
   }
 
   async start(): Promise<void> {
     const redis = createRedisClient(this.config.redis, this.logger);
     this.redis = redis;
+    const store = new RedisStateStore(redis, {
+      keyPrefix: this.config.redis.keyPrefix,
+      allowedLatenessMs: this.config.reorder.allowedLatenessMs,
+    });
+    const observe = new CorrelatorMetrics(this.metrics, store);
+    const stage = new CorrelatorStage({
+      engine: this.loadEngine(),
+      store,
+      candidatesTopic: this.config.topics.candidates,
+      reorder: {
+        allowedLatenessMs: this.config.reorder.allowedLatenessMs,
+        maxBuffered: this.config.reorder.maxBuffered,
+      },
+      idleFlushMs: this.config.reorder.idleFlushMs,
+      onBatch: (processor) => observe.partition(processor),
+    });
     this.ops = await startOpsServer({
       host: this.config.http.host,
       port: this.config.http.port,
       metrics: this.metrics,
       logger: this.logger,
       readiness: {
-        kafka: () => this.bus.isReady && this.worker.isReady,
+        kafka: () => this.running !== undefined && this.bus.isReady,
         redis: () => isRedisReady(redis),
       },
     });
     await this.bus.connect();
-    await this.worker.start();
+    this.running = await runStage(this.bus, stage, {
+      groupId: this.config.groupId,
+      inputTopics: [this.config.topics.events],
+      dlqTopic: this.config.topics.dlq,
+      metrics: createStageMetrics(this.metrics),
+      tickMs: Math.min(1_000, this.config.reorder.idleFlushMs),
+      onTickError: (err) =>
+        this.logger.warn('idle flush failed; retried on the next tick', { error: err.message }),
+    });
   }
 
   async stop(): Promise<void> {
-    await this.worker.stop();
+    await this.running?.stop();
     await this.ops?.close();
     await this.bus.close();
     await this.redis?.quit().catch(() => this.redis?.disconnect());

@@ -2,6 +2,7 @@
 // one over HTTP) crosses raw -> ecs.events -> alerts.candidates -> alerts; a malformed one
 // lands in ingest.dlq with its reason and is counted in ingest's /metrics.
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import {
   createKafka,
   createLogger,
@@ -69,6 +70,9 @@ describe('ingest -> correlator -> alerter over Kafka and Redis', () => {
       SEQUENT_TOPICS_CANDIDATES: topics.candidates,
       SEQUENT_TOPICS_DLQ: topics.correlatorDlq,
       SEQUENT_GROUP_ID: `${run}-correlator`,
+      SEQUENT_RULES_PATHS: path.join(__dirname, 'fixtures', 'rules'),
+      // The test's few events never move the watermark: release them as soon as the partition idles.
+      SEQUENT_REORDER_IDLE_FLUSH_MS: '500',
     });
     alerter = spawnService('alerter', alerterPort, {
       ...common,
