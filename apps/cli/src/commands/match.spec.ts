@@ -113,7 +113,6 @@ describe('sequent match', () => {
 });
 
 if (!haveCases) {
-  // eslint-disable-next-line no-console
   console.warn(`KQL conformance through sequent match skipped: ${casesFile} is absent`);
 }
 
@@ -142,7 +141,6 @@ if (!haveCases) {
       const passed = applicable.filter((v) => v.failure === null).length;
       return `KQL conformance (sequent match): ${kind} ${passed}/${applicable.length} passed`;
     });
-    // eslint-disable-next-line no-console
     console.log(lines.join('\n') + `\n(${probes.length} match lines in one process)`);
     expect(
       verdicts

@@ -12,7 +12,7 @@
  */
 import { compileFieldGetter, getFieldValues, isForbiddenSegment } from '@sequent/ecs';
 import type { Condition } from '../compiled-rule';
-import { WILDCARD, isLoneWildcard } from './ast';
+import { isLoneWildcard } from './ast';
 import type { KqlLiteral, KqlNode } from './ast';
 import { parseKql } from './parser';
 import { LOOSE, normalizeMapping } from './mapping';

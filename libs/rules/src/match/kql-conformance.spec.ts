@@ -21,7 +21,6 @@ const casesFile = path.resolve(repoRoot, '..', 'shared', 'conformance', 'kql', '
 const haveCases = existsSync(casesFile);
 
 if (!haveCases) {
-  // eslint-disable-next-line no-console
   console.warn(`KQL conformance skipped: ${casesFile} is absent (../shared is not checked out)`);
 }
 
@@ -50,7 +49,6 @@ if (!haveCases) {
             : ''),
       );
     }
-    // eslint-disable-next-line no-console
     console.log(lines.join('\n'));
     const failures = verdicts
       .filter((v) => v.check.applicable && v.failure !== null)
