@@ -101,6 +101,8 @@ interface LeadingSeen {
 
 interface KeyState {
   k: unknown[];
+  /** Arrival number of the last event that touched this key (least-recently-used eviction). */
+  at: number;
   /** Pending partial sequence per positive position (0..P-2). */
   p: (Partial | null)[];
   lead?: LeadingSeen;
@@ -234,26 +236,35 @@ function getKey(state: EqlSequenceState, id: string): KeyState | undefined {
   return Object.prototype.hasOwnProperty.call(state.keys, id) ? state.keys[id] : undefined;
 }
 
-/** Returns the key's state, creating it (and evicting the least recently used key) if needed. */
+/** Returns the key's state, creating it (and evicting least recently used keys) if needed. */
 function touchKey(plan: EqlSequencePlan, state: EqlSequenceState, id: string, values: unknown[]): KeyState {
   let ks = getKey(state, id);
   if (ks) {
-    // Re-insert so that object order stays least-recently-used first.
-    delete state.keys[id];
-    state.keys[id] = ks;
+    ks.at = state.seq;
     return ks;
   }
-  ks = { k: values, p: new Array(Math.max(plan.positive.length - 1, 0)).fill(null) };
+  ks = { k: values, at: state.seq, p: new Array(Math.max(plan.positive.length - 1, 0)).fill(null) };
   state.keys[id] = ks;
   state.keyCount++;
-  while (state.keyCount > plan.options.maxKeys) {
-    const oldest = Object.keys(state.keys)[0];
-    if (oldest === id) break;
-    delete state.keys[oldest];
+  if (state.keyCount > plan.options.maxKeys) evictKeys(plan, state, id);
+  return ks;
+}
+
+/**
+ * Over `maxKeys`: drops the least recently active tenth of the keys at once (so eviction
+ * costs O(log n) per key amortised), never the key being created.
+ */
+function evictKeys(plan: EqlSequencePlan, state: EqlSequenceState, keep: string): void {
+  const target = Math.max(0, Math.floor(plan.options.maxKeys * 0.9));
+  const byAge = Object.keys(state.keys)
+    .filter((id) => id !== keep)
+    .sort((a, b) => state.keys[a].at - state.keys[b].at);
+  for (const id of byAge) {
+    if (state.keyCount <= target) break;
+    delete state.keys[id];
     state.keyCount--;
     state.stats.evictedKeys++;
   }
-  return ks;
 }
 
 function dropKeyIfEmpty(state: EqlSequenceState, id: string, ks: KeyState): void {
