@@ -3,10 +3,18 @@
  * extension, with size limits so that a stray huge file is refused with a clear message
  * instead of exhausting memory.
  */
-import { lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { parseJson, parseNdjson, formatBytes, DEFAULT_MAX_LINE_BYTES } from './parse-json';
-import { parseTomlRules } from './parse-toml';
+import { ruleLabel } from '../schema/issues';
+import {
+  DEFAULT_MAX_LINE_BYTES,
+  formatBytes,
+  parseJson,
+  parseNdjson,
+  SALVAGE_CHARS,
+  salvageJsonIdentity,
+} from './parse-json';
+import { parseTomlRules, salvageIdentity } from './parse-toml';
 import type { ParsedSource, SourceError } from './records';
 
 export type RuleFileFormat = 'toml' | 'ndjson' | 'json';
@@ -140,12 +148,21 @@ export function readRuleFile(file: string, limits: FileLimits = {}): ParsedSourc
     };
   }
   if (size > limit) {
+    // One rule per TOML / JSON file: name it from the head of the file when possible. (An
+    // NDJSON export holds many rules, so its first rule_id would name the wrong one.)
+    const identity =
+      format === 'ndjson'
+        ? {}
+        : format === 'json'
+          ? salvageJsonIdentity(readHead(file, SALVAGE_CHARS))
+          : salvageIdentity(readHead(file, SALVAGE_CHARS));
     return {
       records: [],
       errors: [
         {
           source: file,
-          message: `${file}: file is ${formatBytes(size)}, larger than the ${formatBytes(limit)} limit for a ${format ?? 'rule'} file; refusing to load it`,
+          message: `${ruleLabel(file, identity.rule_id)}: file is ${formatBytes(size)}, larger than the ${formatBytes(limit)} limit for a ${format ?? 'rule'} file; refusing to load it`,
+          identity,
         },
       ],
     };
@@ -160,4 +177,19 @@ export function readRuleFile(file: string, limits: FileLimits = {}): ParsedSourc
     };
   }
   return parseRuleText(text, file, format, limits);
+}
+
+/** The first `bytes` bytes of a file as text ('' when unreadable). */
+function readHead(file: string, bytes: number): string {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    const buf = Buffer.alloc(bytes);
+    const n = readSync(fd, buf, 0, bytes, 0);
+    return buf.subarray(0, n).toString('utf8');
+  } catch {
+    return '';
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }

@@ -331,8 +331,14 @@ describe('one bad rule never stops the others', () => {
     ]);
     const huge = result.reports.find((r) => r.source.endsWith('05-huge.toml'));
     expect(huge?.errors[0]).toMatch(
-      /05-huge\.toml: file is 5\.0 MB, larger than the 2\.0 MB limit for a toml file; refusing to load it$/,
+      /05-huge\.toml \[huge\]: file is 5\.0 MB, larger than the 2\.0 MB limit for a toml file; refusing to load it$/,
     );
+    expect([huge?.rule_id, huge?.name, huge?.type, huge?.status]).toEqual([
+      'huge',
+      'Rule huge',
+      'query',
+      'failed',
+    ]);
     const dup = result.reports.find((r) => r.source.endsWith('06-duplicate.ndjson:1'));
     expect(dup?.status).toBe('failed');
     expect(dup?.errors).toEqual([
@@ -351,8 +357,23 @@ describe('one bad rule never stops the others', () => {
     );
     expect(result.reports.map((r) => r.status)).toEqual(['failed', 'loaded']);
     expect(result.reports[0].errors[0]).toBe(
-      'e.ndjson:1: line is 3.0 MB, larger than the 2.0 MB limit for one rule',
+      'e.ndjson:1 [big]: line is 3.0 MB, larger than the 2.0 MB limit for one rule',
     );
+    expect(result.reports[0].rule_id).toBe('big');
+  });
+
+  it('names a huge or broken JSON rule by the rule_id it can still read', () => {
+    write('big.json', JSON.stringify(kibanaRule('big-json', { note: 'x'.repeat(3 * 1024 * 1024) })));
+    write('broken.json', JSON.stringify(kibanaRule('broken-json')).slice(0, -5));
+    const result = loadRules([dir], options);
+    expect(result.reports.map((r) => [path.basename(r.source), r.rule_id, r.errors[0]])).toEqual([
+      [
+        'big.json',
+        'big-json',
+        expect.stringMatching(/big\.json \[big-json\]: file is 3\.0 MB, larger than the 2\.0 MB limit/),
+      ],
+      ['broken.json', 'broken-json', expect.stringMatching(/broken\.json \[broken-json\]: invalid JSON: /)],
+    ]);
   });
 
   it('reports a missing path', () => {
