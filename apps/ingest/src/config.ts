@@ -2,6 +2,7 @@
 // SEQUENT_KAFKA_BROKERS, SEQUENT_TOPICS_RAW=raw.ecs,raw.auditd, SEQUENT_INTAKE_TOKEN(_FILE).
 import { httpSettings, kafkaSettings, loadConfig, logSettings, secret } from '@sequent/platform';
 import { z } from 'zod';
+import { INGEST_FORMATS, INGEST_SHAPES } from './stage';
 
 const topicName = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'expected a Kafka topic name');
 
@@ -14,6 +15,24 @@ export const ingestConfigSchema = z.object({
     events: topicName.default('ecs.events'),
     dlq: topicName.default('ingest.dlq'),
   }),
+  /**
+   * Per raw topic: which normalizer reads it (SEQUENT_SOURCES, a JSON array), e.g.
+   * [{"topic":"raw.auditd","format":"auditd","shape":"endpoint"}]. Unlisted topics carry ECS.
+   */
+  sources: z
+    .array(
+      z.object({
+        topic: topicName,
+        format: z.enum(INGEST_FORMATS),
+        shape: z.enum(INGEST_SHAPES).default('integration'),
+        namespace: z
+          .string()
+          .regex(/^[a-z0-9_]{1,100}$/)
+          .optional(),
+        index: z.string().min(1).max(255).optional(),
+      }),
+    )
+    .default([]),
   groupId: z.string().min(1).default('sequent-ingest'),
   intake: z.object({
     /** Bearer token required on POST /v1/events when set. */

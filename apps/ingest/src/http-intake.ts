@@ -11,7 +11,7 @@ import {
   type Logger,
   type Metrics,
 } from '@sequent/platform';
-import { ingestDocument } from './stage';
+import { IngestStage, INGEST_FORMATS, INGEST_SHAPES, type IngestSource } from './stage';
 
 export interface HttpIntakeOptions {
   bus: KafkaBus;
@@ -23,9 +23,12 @@ export interface HttpIntakeOptions {
   maxBodyBytes: number;
   maxInFlightRequests: number;
   isReady: () => boolean;
+  /** Normalizers (and the per-source reject counter); a plain ECS stage when absent. */
+  stage?: IngestStage;
 }
 
-const SUPPORTED_FORMATS = new Set(['ecs']);
+const SUPPORTED_FORMATS = new Set<string>(INGEST_FORMATS);
+const SHAPES = new Set<string>(INGEST_SHAPES);
 
 function authorized(header: string | undefined, token: string): boolean {
   const expected = Buffer.from(`Bearer ${token}`);
@@ -57,14 +60,19 @@ export function createHttpIntake(options: HttpIntakeOptions) {
   let inFlight = 0;
   const stage = 'ingest';
   const counters = stageCounters(options.metrics);
+  const ingest = options.stage ?? new IngestStage();
   return async function handleEvents(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'POST') return sendJson(res, 405, { error: 'use POST' });
     if (options.token && !authorized(req.headers.authorization, options.token)) {
       return sendJson(res, 401, { error: 'missing or wrong bearer token' });
     }
-    const format = new URL(req.url ?? '/', 'http://intake').searchParams.get('format') ?? 'ecs';
-    if (!SUPPORTED_FORMATS.has(format)) {
-      return sendJson(res, 400, { error: `unsupported format ${JSON.stringify(format)} (supported: ecs)` });
+    const params = new URL(req.url ?? '/', 'http://intake').searchParams;
+    const format = params.get('format') ?? 'ecs';
+    const shape = params.get('shape') ?? 'integration';
+    if (!SUPPORTED_FORMATS.has(format) || !SHAPES.has(shape)) {
+      return sendJson(res, 400, {
+        error: `unsupported format/shape ${JSON.stringify(`${format}/${shape}`)} (formats: ${INGEST_FORMATS.join(', ')}; shapes: ${INGEST_SHAPES.join(', ')})`,
+      });
     }
     if (!options.isReady()) return sendJson(res, 503, { error: 'not ready' });
     if (inFlight >= options.maxInFlightRequests) {
@@ -76,20 +84,15 @@ export function createHttpIntake(options: HttpIntakeOptions) {
       const body = await readBody(req, options.maxBodyBytes);
       if (body === null)
         return sendJson(res, 413, { error: `body larger than ${options.maxBodyBytes} bytes` });
-      const outputs: Array<{ key: string | null; value: string }> = [];
-      const rejects: Array<{ original: Buffer; reason: string; error: string }> = [];
-      const lines = body.toString('utf8').split('\n');
-      lines.forEach((line, index) => {
-        if (line.trim() === '') return;
-        const outcome = ingestDocument(line);
-        if (outcome.ok) outputs.push({ key: outcome.key, value: outcome.value });
-        else
-          rejects.push({
-            original: Buffer.from(line),
-            reason: outcome.reason,
-            error: `line ${index + 1}: ${outcome.error}`,
-          });
-      });
+      // One request is one source: whole audit events must arrive in one body.
+      const source = { topic: 'http', format, shape } as IngestSource;
+      const normalized = ingest.body(body.toString('utf8'), source);
+      const outputs = normalized.outputs;
+      const rejects = normalized.rejects.map((r) => ({
+        original: Buffer.from(r.original),
+        reason: r.reason,
+        error: r.error,
+      }));
       counters.messagesIn.inc({ stage }, outputs.length + rejects.length);
       await options.bus.produce(options.eventsTopic, outputs);
       await options.dlq.send(rejects);

@@ -14,7 +14,7 @@ import {
 import { CONFIG, LOGGER } from './tokens';
 import type { IngestConfig } from './config';
 import { createHttpIntake } from './http-intake';
-import { ingestBatch } from './stage';
+import { IngestStage } from './stage';
 
 @Injectable()
 export class IngestService implements Lifecycle {
@@ -22,6 +22,7 @@ export class IngestService implements Lifecycle {
   private readonly bus: KafkaBus;
   private readonly worker: StageWorker;
   private readonly dlq: DlqProducer;
+  private readonly stage: IngestStage;
   private ops?: OpsServer;
 
   constructor(
@@ -34,16 +35,23 @@ export class IngestService implements Lifecycle {
       sessionTimeoutMs: config.kafka.sessionTimeoutMs,
     });
     this.dlq = new DlqProducer(this.bus, config.topics.dlq, 'ingest', this.metrics);
+    const rejected = this.metrics.counter(
+      'sequent_ingest_rejected_total',
+      'Raw records ingest could not normalize, by source topic and reason.',
+      ['source', 'reason'],
+    );
+    this.stage = new IngestStage(config.sources, (source, reason) => rejected.inc({ source, reason }));
+    const stage = this.stage;
     this.worker = new StageWorker({
       stage: 'ingest',
       bus: this.bus,
       groupId: config.groupId,
-      inputTopics: config.topics.raw,
+      inputTopics: [...new Set([...config.topics.raw, ...config.sources.map((s) => s.topic)])],
       outputTopic: config.topics.events,
       dlq: this.dlq,
       metrics: this.metrics,
       logger,
-      process: async (records) => ingestBatch(records),
+      process: async (records) => stage.batch(records),
     });
   }
 
@@ -68,6 +76,7 @@ export class IngestService implements Lifecycle {
           maxBodyBytes: config.intake.maxBodyBytes,
           maxInFlightRequests: config.intake.maxInFlightRequests,
           isReady: () => this.bus.producer.isConnected,
+          stage: this.stage,
         }),
       },
     });
