@@ -97,6 +97,30 @@ describe('helm chart k8s/helm/sequent', () => {
       }
     });
 
+    it('every pod (services and the topic Job) meets the Pod Security "restricted" profile', () => {
+      const pods = objects
+        .filter((o) => o.kind === 'Deployment' || o.kind === 'Job')
+        .map((o) => ({ name: `${o.kind}/${o.metadata.name}`, spec: o.spec.template.spec }));
+      expect(pods.length).toBeGreaterThanOrEqual(3);
+      for (const { name, spec } of pods) {
+        const where = `${name}: `;
+        expect(where + String(spec.securityContext?.runAsNonRoot)).toBe(`${where}true`);
+        expect(where + spec.securityContext?.seccompProfile?.type).toBe(`${where}RuntimeDefault`);
+        expect(where + Boolean(spec.hostNetwork || spec.hostPID || spec.hostIPC)).toBe(`${where}false`);
+        for (const v of spec.volumes ?? []) expect(v.hostPath).toBeUndefined();
+        for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
+          expect(c.securityContext).toMatchObject({
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+            capabilities: { drop: ['ALL'] },
+          });
+          expect(c.securityContext.privileged).toBeUndefined();
+          expect(c.securityContext.capabilities.add).toBeUndefined();
+          expect(c.resources?.limits?.memory).toBeTruthy();
+        }
+      }
+    });
+
     it('names are unique per kind', () => {
       const keys = objects.map((o) => `${o.kind}/${o.metadata.name}`);
       expect(new Set(keys).size).toBe(keys.length);

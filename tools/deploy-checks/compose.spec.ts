@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { defaultPort, SERVICES, unknownSettings, type Service } from './settings';
-import { composeFile, dashboardsDir, repoRoot } from './tools';
+import { composeFile, dashboardsDir, promtool, repoRoot, run } from './tools';
 
 type ComposeService = {
   image?: string;
@@ -101,6 +101,12 @@ describe('docker/compose.yaml', () => {
       ]);
       expect(targets).toContain(`${service}:${port}`);
     });
+  });
+
+  it("the stack's Prometheus configuration passes promtool check config", () => {
+    const res = run(promtool(), ['check', 'config', path.join(composeDir, 'prometheus', 'prometheus.yml')]);
+    expect(res.stdout).toContain('SUCCESS');
+    expect(res.status).toBe(0);
   });
 
   it('the image healthcheck knows every service default port', () => {

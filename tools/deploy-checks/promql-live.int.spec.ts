@@ -103,15 +103,16 @@ describe('dashboard and alert PromQL on live services', () => {
   });
 
   it('every expression over exposed metrics returns series', async () => {
-    // Traffic over about 20 s, so rates over 1m windows have several samples: events the
-    // bundled rules and the placeholder rule may alert on, an event that matches nothing,
-    // and lines ingest dead-letters.
+    // Traffic over about 20 s, so rates over 1m windows have several samples: events a
+    // bundled rule alerts on, an event that matches nothing, and lines ingest dead-letters.
     for (let i = 0; i < 10; i++) {
       const events = [
         {
           '@timestamp': new Date(Date.now() - 1000).toISOString(),
-          event: { id: `${run}-${i}-a`, action: 'sequent-test', category: ['process'], type: ['start'] },
-          host: { id: `host-${i % 3}`, name: `host-${i % 3}` },
+          // Matches the bundled rule rules/sudo_negative_user_id.toml (KQL, Elastic Defend index).
+          data_stream: { type: 'logs', dataset: 'endpoint.events.process', namespace: 'default' },
+          event: { id: `${run}-${i}-a`, action: 'exec', category: ['process'], type: ['start'] },
+          host: { id: `host-${i % 3}`, name: `host-${i % 3}`, os: { type: 'linux' } },
           user: { name: `user-${i % 2}` },
           process: { name: 'sudo', args: ['sudo', '-u#-1', 'id'], command_line: 'sudo -u#-1 id' },
         },

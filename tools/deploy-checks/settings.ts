@@ -14,9 +14,7 @@ export const SERVICES: Service[] = ['ingest', 'correlator', 'alerter'];
  */
 export const PENDING_SETTINGS: Record<Service, Record<string, string>> = {
   ingest: {},
-  correlator: {
-    SEQUENT_RULES_PATHS: 'issue 7: the correlator loads and watches the rules directory (ConfigMap mount)',
-  },
+  correlator: {},
   alerter: {},
 };
 
