@@ -6,6 +6,7 @@ import { compileKql } from '../kql';
 import type { QueryLanguages } from './query-languages';
 
 export const DEFAULT_LANGUAGES: QueryLanguages = {
-  kql: (query) => compileKql(query),
+  // Rules run against ECS-mapped indices in Kibana: full-text `message`, IP and date fields.
+  kql: (query) => compileKql(query, { ecs: true }),
   eql: (query, options) => compileEql(query, options),
 };

@@ -253,3 +253,28 @@ describe('mapping forms', () => {
     );
   });
 });
+
+describe('ECS defaults (rules)', () => {
+  const ecs = (q: string, doc: unknown) => compileKql(q, { ecs: true })(doc);
+  it('reads message as full text, x.text as the text of x, and IP fields as addresses', () => {
+    const syslog = { message: 'kernel: [ 12.3] myprog[42] started with executable stack' };
+    expect(ecs('message:"started with executable stack"', syslog)).toBe(true);
+    expect(
+      ecs('message:(segfault and (agetty or myprog))', { message: 'myprog[42]: segfault at 0 ip' }),
+    ).toBe(true);
+    expect(compileKql('message:"started with executable stack"')(syslog)).toBe(false);
+    expect(
+      ecs('process.command_line.text:"curl http"', { process: { command_line: 'sh -c Curl http://x' } }),
+    ).toBe(true);
+    expect(ecs('destination.ip:"::1"', { destination: { ip: '0:0:0:0:0:0:0:1' } })).toBe(true);
+    expect(ecs('destination.ip:("FE80::/10" or 10.0.0.0/8)', { destination: { ip: 'fe80::1' } })).toBe(true);
+  });
+
+  it('falls back to exact matching where an ECS type cannot hold the value, instead of failing the rule', () => {
+    expect(ecs('source.ip:10.*', { source: { ip: '10.1.1.1' } })).toBe(true);
+    expect(ecs('@timestamp:yesterday', { '@timestamp': 'yesterday' })).toBe(true);
+    expect(() => compileKql('source.ip:10.*', { ecs: true, mapping: { 'source.ip': 'ip' } })).toThrow(
+      KqlQueryError,
+    );
+  });
+});

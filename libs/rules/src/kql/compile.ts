@@ -15,7 +15,7 @@ import type { Condition } from '../compiled-rule';
 import { isLoneWildcard } from './ast';
 import type { KqlLiteral, KqlNode } from './ast';
 import { parseKql } from './parser';
-import { LOOSE, normalizeMapping } from './mapping';
+import { LOOSE, normalizeMapping, withEcsDefaults } from './mapping';
 import type { FieldType, KqlMapping } from './mapping';
 import { KqlQueryError, isTest, parseNumber, rangeTest } from './values';
 import { isDateMath } from './dates';
@@ -26,6 +26,10 @@ export interface KqlCompileOptions {
   /** Field types by full dotted path (`{"ip": "ip", "msg": "text"}`); unmapped fields are
    * compared exactly (keyword-like, numbers by value, CIDR blocks against IP strings). */
   mapping?: KqlMapping;
+  /** Add ECS's field types under `mapping` (full-text `message`, `*.text` multi-fields,
+   * IP and date fields), as the indices Kibana runs rules against map them. A value such a
+   * default type cannot hold falls back to exact matching instead of rejecting the query. */
+  ecs?: boolean;
   /** The clock for `now` in date math, ms since the epoch (default: the wall clock when a
    * document is evaluated). */
   now?: number | (() => number);
@@ -36,14 +40,25 @@ interface Scope {
   /** Path of the enclosing nested scopes (`courses.sessions.`), for mapping lookups. */
   prefix: string;
   now: Clock;
+  /** ECS defaults: `x.text` reads `x` as text when the mapping does not name it. */
+  ecs: boolean;
 }
 
 const KEYWORD_SUBFIELD: FieldType = { kind: 'keyword', name: 'keyword' };
 
+const ECS_TEXT_SUBFIELD: FieldType = { kind: 'text', name: 'match_only_text', soft: true };
+
 function typeOf(scope: Scope, path: string): FieldType {
   const t = scope.types.get(scope.prefix + path);
   if (t) return t;
-  return keywordSubfieldBase(scope, path) !== undefined ? KEYWORD_SUBFIELD : LOOSE;
+  if (keywordSubfieldBase(scope, path) !== undefined) return KEYWORD_SUBFIELD;
+  return textSubfieldBase(scope, path) !== undefined ? ECS_TEXT_SUBFIELD : LOOSE;
+}
+
+/** ECS `process.command_line.text` and the like: the text multi-field of a keyword. */
+function textSubfieldBase(scope: Scope, path: string): string | undefined {
+  if (!scope.ecs || !path.endsWith('.text') || scope.types.has(scope.prefix + path)) return undefined;
+  return path.slice(0, -'.text'.length);
 }
 
 /**
@@ -64,7 +79,7 @@ function valueReader(scope: Scope, path: string): (doc: unknown) => unknown[] {
     const constant = [type.constant];
     return () => constant;
   }
-  const readPath = keywordSubfieldBase(scope, path) ?? path;
+  const readPath = keywordSubfieldBase(scope, path) ?? textSubfieldBase(scope, path) ?? path;
   const getter = compileFieldGetter(readPath);
   const indexed = INDEX_SEGMENT.test(path) ? indexedGetter(path) : undefined;
   const segs = readPath.split('.');
@@ -375,5 +390,7 @@ export function compileKql(query: string | KqlNode, options: KqlCompileOptions =
   const now = options.now;
   const clock: Clock =
     typeof now === 'function' ? now : typeof now === 'number' ? () => now : () => Date.now();
-  return compileNode(ast, { types: normalizeMapping(options.mapping), prefix: '', now: clock });
+  const given = normalizeMapping(options.mapping);
+  const types = options.ecs ? withEcsDefaults(given) : given;
+  return compileNode(ast, { types, prefix: '', now: clock, ecs: options.ecs === true });
 }

@@ -5,6 +5,7 @@ export { KqlQueryError } from './values';
 export { toNeutralAst, WILDCARD } from './ast';
 export type { KqlNode, KqlLiteral, NeutralAst, RangeOp } from './ast';
 export type { KqlMapping } from './mapping';
+export { ECS_KQL_MAPPING } from './mapping';
 export { analyzeStandard } from './analyzer';
 export { escapeKuery, escapeQuotes } from './escape';
 export { kqlFieldNames, hasFreeText } from './fields';

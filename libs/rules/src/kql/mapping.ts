@@ -14,6 +14,9 @@ export interface FieldType {
   name: string;
   /** A `constant_keyword` value: every document has it. */
   constant?: string;
+  /** A default (ECS) type, not one the user gave: a value it cannot hold falls back to
+   * exact matching instead of rejecting the query, so rules never fail on it. */
+  soft?: boolean;
 }
 
 export type KqlMapping = Record<string, unknown>;
@@ -102,3 +105,46 @@ export function normalizeMapping(mapping: KqlMapping | undefined): Map<string, F
 }
 
 export const LOOSE: FieldType = { kind: 'loose', name: 'unmapped' };
+
+/**
+ * ECS field types that change how KQL matches (everything else in ECS is keyword-like,
+ * which unmapped fields already are): full-text fields, IP addresses and dates. Used for
+ * rules, which Kibana runs against ECS-mapped indices; `field.text` multi-fields of ECS
+ * keywords are read as text too (see compile.ts).
+ */
+export const ECS_KQL_MAPPING: Readonly<Record<string, string>> = Object.freeze({
+  message: 'match_only_text',
+  'error.message': 'match_only_text',
+  '@timestamp': 'date',
+  'event.created': 'date',
+  'event.ingested': 'date',
+  'event.start': 'date',
+  'event.end': 'date',
+  'process.start': 'date',
+  'process.parent.start': 'date',
+  'file.created': 'date',
+  'file.ctime': 'date',
+  'file.mtime': 'date',
+  'file.accessed': 'date',
+  'source.ip': 'ip',
+  'destination.ip': 'ip',
+  'client.ip': 'ip',
+  'server.ip': 'ip',
+  'host.ip': 'ip',
+  'related.ip': 'ip',
+  'source.nat.ip': 'ip',
+  'destination.nat.ip': 'ip',
+  'client.nat.ip': 'ip',
+  'server.nat.ip': 'ip',
+  'network.forwarded_ip': 'ip',
+  'observer.ip': 'ip',
+});
+
+/** The ECS defaults (soft) under the given mapping (which wins). */
+export function withEcsDefaults(types: Map<string, FieldType>): Map<string, FieldType> {
+  const out = new Map<string, FieldType>();
+  for (const [field, spec] of Object.entries(ECS_KQL_MAPPING))
+    out.set(field, { ...fromString(spec), soft: true });
+  for (const [field, t] of types) out.set(field, t);
+  return out;
+}

@@ -101,7 +101,8 @@ export function isTest(
   strict: boolean,
 ): ValueTest | null {
   const text = lit.text;
-  const fail = (why: string): null => {
+  const fail = (why: string): ValueTest | null => {
+    if (type.soft) return looseIsTest(lit, now);
     if (strict) reject(field, type, why);
     return null;
   };
@@ -225,7 +226,8 @@ export function rangeTest(
   strict: boolean,
 ): ValueTest | null {
   const text = lit.text;
-  const fail = (why: string): null => {
+  const fail = (why: string): ValueTest | null => {
+    if (type.soft) return looseRangeTest(op, text, now);
     if (strict) reject(field, type, why);
     return null;
   };
