@@ -5,7 +5,8 @@
  * `{"id", "match": true|false}`, or `{"id", "error"}` when the query is rejected or the case
  * is malformed. Nothing here throws: every input gets exactly one result.
  *
- * Extension: a case may carry `now` (ISO date or epoch ms), the clock for KQL date math.
+ * Extensions: a case may carry `now` (ISO date or epoch ms), the clock for KQL date math,
+ * and `schema` in place of `mapping`.
  */
 import type { Condition } from '../compiled-rule';
 import { compileKql } from '../kql';
@@ -58,7 +59,8 @@ export class MatchRunner {
       if (typeof input.query !== 'string') return { id, error: '"query" must be a string' };
       const doc = input.doc === undefined ? {} : input.doc;
       if (!isRecord(doc)) return { id, error: '"doc" must be a JSON object' };
-      const mapping = input.mapping;
+      // `schema` is what the conformance cases call a field-type map; accept it as well.
+      const mapping = input.mapping ?? input.schema;
       if (mapping !== undefined && mapping !== null && !isRecord(mapping))
         return { id, error: '"mapping" must be an object of field types' };
       const now = parseNow(input.now);
