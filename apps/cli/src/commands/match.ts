@@ -23,7 +23,7 @@ export const matchCommand: Command = {
 Usage: sequent match --cases FILE.ndjson   (or --cases - for stdin)
 
 Each line: {"id": "...", "language": "kql"|"eql", "query": "...", "doc": {...}, "mapping": {...}?}
-  mapping  optional field types by dotted path, e.g. {"ip": "ip", "msg": "text"}: text fields
+  mapping  optional field types by dotted path (alias: schema), e.g. {"ip": "ip", "msg": "text"}: text fields
            are analysed (standard analyzer), ip fields take CIDR values, numbers and dates
            compare by value; unmapped fields compare exactly
   now      optional (extension): the clock for KQL date math, ISO date or epoch ms
