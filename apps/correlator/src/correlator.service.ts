@@ -10,6 +10,7 @@ import {
   createRedisClient,
   isRedisReady,
   KafkaBus,
+  LagMonitor,
   Metrics,
   RedisStateStore,
   startOpsServer,
@@ -30,12 +31,22 @@ export class CorrelatorService implements Lifecycle {
   private running?: RunningStage;
   private redis?: RedisClient;
   private ops?: OpsServer;
+  private readonly lag: LagMonitor;
 
   constructor(
     @Inject(CONFIG) private readonly config: CorrelatorConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
-    this.bus = new KafkaBus(createKafka(config.kafka, logger), {
+    const kafka = createKafka(config.kafka, logger);
+    this.lag = new LagMonitor({
+      kafka,
+      metrics: this.metrics,
+      stage: 'correlator',
+      groupId: config.groupId,
+      topics: [config.topics.events],
+      logger,
+    });
+    this.bus = new KafkaBus(kafka, {
       logger,
       maxBytesPerPartition: config.kafka.maxBytesPerPartition,
       sessionTimeoutMs: config.kafka.sessionTimeoutMs,
@@ -95,9 +106,11 @@ export class CorrelatorService implements Lifecycle {
       onTickError: (err) =>
         this.logger.warn('idle flush failed; retried on the next tick', { error: err.message }),
     });
+    await this.lag.start();
   }
 
   async stop(): Promise<void> {
+    await this.lag.stop();
     await this.running?.stop();
     await this.ops?.close();
     await this.bus.close();

@@ -78,3 +78,4 @@ export {
   type StageWorkerOptions,
 } from './stage-worker';
 export { RedisStateStore, type RedisStateStoreOptions, type RedisStateStoreStats } from './redis-state-store';
+export { LagMonitor, type LagMonitorOptions, type PartitionLag } from './lag-monitor';
