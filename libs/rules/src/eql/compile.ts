@@ -3,7 +3,7 @@
  * `compileEqlCondition`: a bare condition or `<category> where <condition>` → one predicate
  * (what `sequent match` checks documents against).
  */
-import { compileFieldGetter } from '@sequent/ecs';
+import { compileEqlFieldGetter } from './field-access';
 import type { EventFilterNode, ExprNode, QueryNode, StageNode } from './ast';
 import type { CompiledEql, CompiledPipe, CompiledStage, EventCondition } from './compiled';
 import { compileKey, compilePredicate } from './evaluate';
@@ -101,7 +101,7 @@ function withCategory(
   categoryField: string,
 ): EventCondition {
   if (category === null) return condition;
-  const get = compileFieldGetter(categoryField);
+  const get = compileEqlFieldGetter(categoryField);
   return (event) => {
     const v = get(event);
     return (v === category || (Array.isArray(v) && v.includes(category))) && condition(event);

@@ -9,7 +9,7 @@
  * predicates test every value; value functions map over values; `!=` and `not in` are the
  * negation of `==` and `in` (no value equals), as Elasticsearch translates them.
  */
-import { compileFieldGetter } from '@sequent/ecs';
+import { compileEqlFieldGetter } from './field-access';
 import type { ArithmeticOp, CallNode, ComparisonOp, ExprNode, InNode, PatternNode } from './ast';
 import * as F from './functions';
 import { compileEqlRegex } from './regex';
@@ -92,7 +92,7 @@ function compileNode(node: ExprNode): ValueFn {
 // ---- values and three-valued logic ----------------------------------------------------------
 
 function fieldFn(path: string): ValueFn {
-  const get = compileFieldGetter(path);
+  const get = compileEqlFieldGetter(path);
   return (ev) => {
     const v = get(ev);
     if (v === undefined || v === null) return null;

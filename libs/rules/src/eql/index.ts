@@ -6,3 +6,4 @@ export { compileEqlWildcard, hasEqlWildcard } from './wildcard';
 export { compileEqlRegex } from './regex';
 export type * from './ast';
 export type * from './compiled';
+export { compileEqlFieldGetter, withFieldCache } from './field-access';
