@@ -17,22 +17,32 @@ const ids = (r: unknown): unknown[] =>
 describe('searchEql: event queries', () => {
   const events = [ev(3, 30), ev(1, 10), ev(2, 20), { id: 9, no: 'timestamp' }, ev(4, 20, { n: 1 })];
 
-  it('orders by timestamp, then input order, and skips events without a timestamp', () => {
+  it('orders by timestamp then input order; events without a timestamp come first (ES sorts missing first)', () => {
     const r = searchEql(
       events,
       eventQuery(() => true),
     ) as EqlEventsResult;
-    expect(r.events.map((e) => (e as E).id)).toEqual([1, 2, 4, 3]);
+    expect(r.events.map((e) => (e as E).id)).toEqual([9, 1, 2, 4, 3]);
   });
 
-  it('orders equal timestamps by the tiebreaker, missing tiebreakers last', () => {
+  it('orders equal timestamps by the tiebreaker, missing tiebreakers first', () => {
     const data = [ev(1, 10, { tb: 5 }), ev(2, 10), ev(3, 10, { tb: 1 })];
     const r = searchEql(
       data,
       eventQuery(() => true),
       { tiebreakerField: 'tb' },
     ) as EqlEventsResult;
-    expect(r.events.map((e) => (e as E).id)).toEqual([3, 1, 2]);
+    expect(r.events.map((e) => (e as E).id)).toEqual([2, 3, 1]);
+  });
+
+  it('sequences skip events without a timestamp and order missing tiebreakers last', () => {
+    const data = [ev(1, 10, { tb: 5 }), ev(2, 10), ev(3, 10, { tb: 1 }), { id: 4 }];
+    const q = sequenceQuery([{ where: () => true }, { where: () => true }]);
+    q.tiebreakerField = 'tb';
+    expect(ids(searchEql(data, q))).toEqual([
+      [3, 1],
+      [1, 2],
+    ]);
   });
 
   it('applies size as an implicit limit of the first pipe kind', () => {

@@ -4,7 +4,7 @@
  */
 import { compileFieldGetter } from '@sequent/ecs';
 import type { EqlQuery, EqlSearchResult, EqlSequenceQuery, MissingEventPlaceholder } from './types';
-import { compareEqlOrdinal, toEqlTime, toEqlTiebreaker, type EqlOrdinal } from './ordinal';
+import { compareEqlOrdinal, compareEqlTime, toEqlTime, toEqlTiebreaker, type EqlOrdinal } from './ordinal';
 import {
   createEqlSequenceState,
   flushEqlSequenceState,
@@ -40,8 +40,9 @@ interface OrderedEvent {
 }
 
 /**
- * Events that carry a readable timestamp, in Elasticsearch's order: timestamp, then
- * tiebreaker (missing last), then input order. Events without a timestamp are not searched.
+ * Events in the order Elasticsearch's sequence matcher sees them: timestamp, then tiebreaker
+ * (missing last), then input order. Events without a readable timestamp are left out (the
+ * sequence queries are bounded by timestamp ranges, which never match a missing field).
  */
 export function orderEqlEvents(
   events: readonly unknown[],
@@ -58,6 +59,41 @@ export function orderEqlEvents(
   });
   out.sort((a, b) => compareEqlOrdinal(a.ord, b.ord));
   return out;
+}
+
+/**
+ * Events in the order of an event query: Elasticsearch sorts by timestamp then tiebreaker,
+ * ascending with missing values first, then index (input) order.
+ */
+function orderForEventQuery(
+  events: readonly unknown[],
+  timestampField: string,
+  tiebreakerField?: string,
+): unknown[] {
+  const ts = compileFieldGetter(timestampField);
+  const tb = tiebreakerField ? compileFieldGetter(tiebreakerField) : undefined;
+  const rows = events.map((event, seq) => ({
+    event,
+    time: toEqlTime(ts(event)),
+    tb: tb ? toEqlTiebreaker(tb(event)) : null,
+    seq,
+  }));
+  rows.sort((a, b) => {
+    if (a.time === null || b.time === null) {
+      if (a.time !== b.time) return a.time === null ? -1 : 1;
+    } else {
+      const c = compareEqlTime(a.time, b.time);
+      if (c !== 0) return c;
+    }
+    if (a.tb !== b.tb) {
+      if (a.tb === null) return -1;
+      if (b.tb === null) return 1;
+      const c = compareEqlOrdinal({ ms: 0, ns: 0, tb: a.tb, seq: 0 }, { ms: 0, ns: 0, tb: b.tb, seq: 0 });
+      if (c !== 0) return c;
+    }
+    return a.seq - b.seq;
+  });
+  return rows.map((r) => r.event);
 }
 
 export function searchEql(
@@ -85,19 +121,18 @@ export function searchEql(
     };
   }
 
-  const ordered = orderEqlEvents(events, timestampField, tiebreakerField);
   if (query.kind === 'event') {
     const condition = query.stages[0].condition;
     const bound = eqlHeadBound(query.pipes, size);
     const hits: unknown[] = [];
-    for (const { event } of ordered) {
+    for (const event of orderForEventQuery(events, timestampField, tiebreakerField)) {
       if (hits.length >= bound) break;
       if (condition(event)) hits.push(event);
     }
     return { events: applyEqlLimits(hits, query.pipes, size) };
   }
 
-  const completed = runSequence(ordered, query, options);
+  const completed = runSequence(orderEqlEvents(events, timestampField, tiebreakerField), query, options);
   return {
     sequences: applyEqlLimits(completed, query.pipes, size).map((s) => ({
       join_keys: s.joinKeys,
