@@ -76,6 +76,33 @@ describe('Redis alerting stores (real Redis)', () => {
     expect(await redis.pttl(keys[0])).toBeGreaterThan(0);
   });
 
+  it('two pods folding into one group concurrently keep both counts; a concurrent open keeps the first', async () => {
+    const parameters = { alert_suppression: { group_by: ['host.name'], duration: { value: 10, unit: 'm' } } };
+    const podA = new AlertProcessor(stores, DEFAULT_ALERTING_CONFIG);
+    const podB = new AlertProcessor(stores, DEFAULT_ALERTING_CONFIG);
+    const items = (specs: CandidateSpec[]) =>
+      specs.map((s) => ({
+        ref: s.uuid,
+        value: JSON.stringify(buildCandidate({ ruleId: 'race', parameters, ...s })),
+      }));
+    // both pods open the group for host z at the same time: the first commit wins the key
+    const openA = await podA.process(items([{ uuid: 'za', host: 'z', time: at(0) }]), now);
+    const openB = await podB.process(items([{ uuid: 'zb', host: 'z', time: at(0) }]), now);
+    await openA.commit();
+    await openB.commit();
+    // both pods then fold one alert each into it, deciding before either commits
+    const foldA = await podA.process(items([{ uuid: 'z1', host: 'z', time: at(1) }]), now);
+    const foldB = await podB.process(items([{ uuid: 'z2', host: 'z', time: at(2) }]), now);
+    expect(foldA.alerts.map((a) => [a.uuid, a.update])).toEqual([['za', true]]);
+    expect(foldB.alerts.map((a) => [a.uuid, a.update])).toEqual([['za', true]]);
+    await foldA.commit();
+    await foldB.commit();
+    const next = await run([{ uuid: 'z3', ruleId: 'race', host: 'z', time: at(3), parameters }]);
+    expect(next.alerts[0].uuid).toBe('za');
+    expect(next.alerts[0].doc['kibana.alert.suppression.docs_count']).toBe(3);
+    expect(next.alerts[0].doc['kibana.alert.suppression.end']).toBe(at(3));
+  });
+
   it('caps a rule across batches', async () => {
     const parameters = { max_signals: 3 };
     const a = await run([0, 1].map((i) => ({ uuid: `c${i}`, ruleId: 'cap', parameters })));

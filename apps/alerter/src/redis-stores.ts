@@ -1,5 +1,5 @@
 // Redis implementations of the @sequent/alerting stores, shared by every alerter pod:
-//   <prefix>alert:supp:<rule>:<terms-hash>  open suppression group (JSON, TTL)
+//   <prefix>alert:supp:<rule>:<terms-hash>  open suppression group (hash: counters + JSON base, TTL)
 //   <prefix>alert:cap:<rule>:<window>       alerts published by a rule in a rate window (TTL)
 //   <prefix>risk:in:<type>:<name>           entity risk inputs (hash alertId -> "score|time", TTL = window)
 //   <prefix>risk:top:<type>                 leaderboard (sorted set name -> normalized score, bounded)
@@ -16,6 +16,8 @@ import {
   type RiskInput,
   type SuppressionRecord,
   type SuppressionStore,
+  type SuppressionWrite,
+  writeSuppressionFields,
 } from '@sequent/alerting';
 import type { RedisClient } from '@sequent/platform';
 import type { StoredAlert } from './alert-view';
@@ -28,6 +30,42 @@ function check(replies: Replies): unknown[] {
     return value;
   });
 }
+
+/**
+ * Applies one batch's view of a suppression group atomically, so pods sharing a group do not
+ * lose each other's counts: a group this batch opened is written whole (unless another pod
+ * opened one in the same window meanwhile: theirs is kept); a stored group this batch folded
+ * alerts into gets `docs_count += folded` and start/end widened.
+ * KEYS[1] group hash; ARGV: uuid, base, start, end, docsCount, windowStart, windowEnd, opened, folded, ttlMs
+ */
+const MERGE_SUPPRESSION_LUA = `
+local cur = redis.call('HGET', KEYS[1], 'uuid')
+local function write_all()
+  redis.call('HSET', KEYS[1], 'uuid', ARGV[1], 'base', ARGV[2], 'start', ARGV[3], 'end', ARGV[4],
+    'docsCount', ARGV[5], 'windowStart', ARGV[6], 'windowEnd', ARGV[7])
+end
+if not cur then
+  write_all()
+elseif cur == ARGV[1] then
+  if ARGV[8] == '1' then
+    write_all()
+  else
+    redis.call('HINCRBY', KEYS[1], 'docsCount', ARGV[9])
+    if tonumber(ARGV[3]) < tonumber(redis.call('HGET', KEYS[1], 'start')) then
+      redis.call('HSET', KEYS[1], 'start', ARGV[3])
+    end
+    if tonumber(ARGV[4]) > tonumber(redis.call('HGET', KEYS[1], 'end')) then
+      redis.call('HSET', KEYS[1], 'end', ARGV[4])
+    end
+  end
+elseif ARGV[8] == '1' and tonumber(ARGV[6]) >= tonumber(redis.call('HGET', KEYS[1], 'windowEnd')) then
+  write_all()
+else
+  return 0
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[10])
+return 1
+`;
 
 export class RedisSuppressionStore implements SuppressionStore {
   constructor(
@@ -42,16 +80,39 @@ export class RedisSuppressionStore implements SuppressionStore {
   async get(keys: string[]): Promise<Array<SuppressionRecord | null>> {
     if (keys.length === 0) return [];
     const p = this.redis.pipeline();
-    for (const k of keys) p.get(this.key(k));
-    return check(await p.exec()).map((v) =>
-      typeof v === 'string' ? (JSON.parse(v) as SuppressionRecord) : null,
-    );
+    for (const k of keys) p.hgetall(this.key(k));
+    return check(await p.exec()).map((v) => {
+      const h = v as Record<string, string>;
+      if (!h || !h.uuid || !h.base) return null;
+      const record = JSON.parse(h.base) as SuppressionRecord;
+      record.start = Number(h.start);
+      record.end = Number(h.end);
+      record.docsCount = Number(h.docsCount);
+      writeSuppressionFields(record.doc, record);
+      return record;
+    });
   }
 
-  async put(items: Array<{ key: string; record: SuppressionRecord; ttlMs: number }>): Promise<void> {
+  async put(items: SuppressionWrite[]): Promise<void> {
     if (items.length === 0) return;
     const p = this.redis.pipeline();
-    for (const { key, record, ttlMs } of items) p.set(this.key(key), JSON.stringify(record), 'PX', ttlMs);
+    for (const { key, record, ttlMs, opened, folded } of items) {
+      p.eval(
+        MERGE_SUPPRESSION_LUA,
+        1,
+        this.key(key),
+        record.uuid,
+        JSON.stringify(record),
+        String(record.start),
+        String(record.end),
+        String(record.docsCount),
+        String(record.windowStart),
+        String(record.windowEnd),
+        opened ? '1' : '0',
+        String(folded),
+        String(Math.ceil(ttlMs)),
+      );
+    }
     check(await p.exec());
   }
 }

@@ -197,7 +197,15 @@ export class AlertProcessor {
     const out = new Map<string, PublishedAlert>();
     const groups = new Map<
       string,
-      { record: SuppressionRecord; candidate: Candidate; durationMs?: number }
+      {
+        record: SuppressionRecord;
+        candidate: Candidate;
+        durationMs?: number;
+        /** Opened by this batch (else read from the store). */
+        opened: boolean;
+        /** Alerts this batch folded into it. */
+        folded: number;
+      }
     >();
     const dirtyGroups = new Set<string>();
     for (const c of candidates) {
@@ -209,10 +217,13 @@ export class AlertProcessor {
           (() => {
             const stored = storedGroups.get(key);
             // The stored kept alert's candidate stands in for itself (same rule).
-            return stored ? { record: stored, candidate: c, durationMs } : undefined;
+            return stored
+              ? { record: stored, candidate: c, durationMs, opened: false, folded: 0 }
+              : undefined;
           })();
         if (open && open.record.uuid !== c.uuid && isInWindow(open.record, c.originalTime, durationMs)) {
           foldInto(open.record, c.originalTime);
+          open.folded++;
           groups.set(key, open);
           if (durationMs !== undefined) dirtyGroups.add(key);
           inc(outcome.suppressed, c.ruleId);
@@ -245,7 +256,7 @@ export class AlertProcessor {
           c.doc,
         );
         writeSuppressionFields(c.doc, record);
-        groups.set(key, { record, candidate: c, durationMs });
+        groups.set(key, { record, candidate: c, durationMs, opened: true, folded: 0 });
         if (durationMs !== undefined) dirtyGroups.add(key);
       }
       out.set(c.uuid, published(c, c.doc, false));
@@ -257,7 +268,7 @@ export class AlertProcessor {
     const groupWrites = [...dirtyGroups].map((key) => {
       const g = groups.get(key)!;
       const ttlMs = (g.durationMs ?? 0) * 2 + config.suppressionTtlSlackMs;
-      return { key, record: g.record, ttlMs };
+      return { key, record: g.record, ttlMs, opened: g.opened, folded: g.folded };
     });
     const capWrites = [...capAdded].map(([key, n]) => ({ key, n, ttlMs: config.rateWindowMs * 2 }));
     const riskInputs: Array<{ entity: EntityRef; input: RiskInput }> = [];

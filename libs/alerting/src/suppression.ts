@@ -35,9 +35,23 @@ export interface SuppressionRecord {
   doc: AlertDoc;
 }
 
+/**
+ * One group's state after a batch: `record` is the batch's complete view; `opened` says the
+ * batch opened the group, `folded` how many alerts it added. A shared store (several pods) can
+ * apply the batch as a delta (`folded`) so concurrent batches do not lose each other's counts,
+ * and keep a group another pod opened meanwhile (`opened`).
+ */
+export interface SuppressionWrite {
+  key: string;
+  record: SuppressionRecord;
+  ttlMs: number;
+  opened: boolean;
+  folded: number;
+}
+
 export interface SuppressionStore {
   get(keys: string[]): Promise<Array<SuppressionRecord | null>>;
-  put(items: Array<{ key: string; record: SuppressionRecord; ttlMs: number }>): Promise<void>;
+  put(items: SuppressionWrite[]): Promise<void>;
 }
 
 /** A field's term value: null when missing, the value when single, sorted values when many. */
@@ -132,7 +146,7 @@ export class MemorySuppressionStore implements SuppressionStore {
     });
   }
 
-  async put(items: Array<{ key: string; record: SuppressionRecord; ttlMs: number }>): Promise<void> {
+  async put(items: SuppressionWrite[]): Promise<void> {
     const now = this.clock();
     for (const { key, record, ttlMs } of items)
       this.records.set(key, { record: structuredClone(record), expires: now + ttlMs });
