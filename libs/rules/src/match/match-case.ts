@@ -53,9 +53,11 @@ export class MatchRunner {
     const id = isRecord(input) && 'id' in input ? input.id : null;
     try {
       if (!isRecord(input)) return { id, error: 'a case must be a JSON object' };
-      const language = typeof input.language === 'string' ? input.language.toLowerCase() : input.language;
+      const given = typeof input.language === 'string' ? input.language.toLowerCase() : input.language;
+      // `kuery` is what rule files call KQL.
+      const language = given === 'kuery' ? 'kql' : given;
       if (language !== 'kql' && language !== 'eql')
-        return { id, error: `"language" must be "kql" or "eql", got ${JSON.stringify(language ?? null)}` };
+        return { id, error: `"language" must be "kql" or "eql", got ${JSON.stringify(given ?? null)}` };
       if (typeof input.query !== 'string') return { id, error: '"query" must be a string' };
       const doc = input.doc === undefined ? {} : input.doc;
       if (!isRecord(doc)) return { id, error: '"doc" must be a JSON object' };
