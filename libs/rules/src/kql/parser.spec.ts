@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { KqlSyntaxError, parseKql } from './parser';
 import { toNeutralAst } from './ast';
 
@@ -108,5 +109,51 @@ describe('parseKql: Kibana grammar', () => {
     expect(() => parseKql('('.repeat(5000))).toThrow(KqlSyntaxError);
     const long = Array.from({ length: 2000 }, (_, i) => `f${i}:v${i}`).join(' or ');
     expect((ast(long) as { args: unknown[] }).args).toHaveLength(2000);
+  });
+});
+
+describe('parseKql on arbitrary input', () => {
+  const alphabet = [
+    'a',
+    'b',
+    ' ',
+    ':',
+    '(',
+    ')',
+    '{',
+    '}',
+    '"',
+    '\\',
+    '*',
+    '<',
+    '>',
+    '=',
+    'and',
+    'or',
+    'not',
+    'AND',
+    '\n',
+  ];
+
+  it('either parses or throws KqlSyntaxError with an in-range offset', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.array(fc.constantFrom(...alphabet), { maxLength: 30 }).map((xs) => xs.join('')),
+        ),
+        (q) => {
+          try {
+            parseKql(q);
+          } catch (e) {
+            expect(e).toBeInstanceOf(KqlSyntaxError);
+            const err = e as KqlSyntaxError;
+            expect(err.offset).toBeGreaterThanOrEqual(0);
+            expect(err.offset).toBeLessThanOrEqual(q.length);
+          }
+        },
+      ),
+      { numRuns: 3000 },
+    );
   });
 });
