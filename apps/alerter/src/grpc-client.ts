@@ -81,6 +81,15 @@ export class AlertClient {
   healthCheck(service = ''): Promise<{ status: string }> {
     return this.unary(this.health, 'Check', { service });
   }
+  /** grpc.health.v1 Watch: the current status, then every change. */
+  healthWatch(service = ''): ClientReadableStream<{ status: string }> {
+    return (this.health['Watch'] as (r: unknown) => ClientReadableStream<{ status: string }>).call(
+      this.health,
+      {
+        service,
+      },
+    );
+  }
   streamAlerts(req: unknown): ClientReadableStream<ProtoAlert> {
     return (
       this.alerts['StreamAlerts'] as (r: unknown, md: Metadata) => ClientReadableStream<ProtoAlert>

@@ -207,6 +207,23 @@ describe('gRPC API (bearer auth, plaintext)', () => {
     serving = true;
     await expect(client.healthCheck('other.Service')).rejects.toMatchObject({ code: status.NOT_FOUND });
   });
+
+  it('serves grpc.health.v1 Watch: the status, then its changes', async () => {
+    const watch = client.healthWatch();
+    const statuses: string[] = [];
+    const done = new Promise<void>((resolve) =>
+      watch.on('data', (m: { status: string }) => {
+        statuses.push(m.status);
+        if (statuses.length === 1) serving = false;
+        if (statuses.length === 2) resolve();
+      }),
+    );
+    watch.on('error', () => undefined);
+    await done;
+    serving = true;
+    watch.cancel();
+    expect(statuses).toEqual(['SERVING', 'NOT_SERVING']);
+  });
 });
 
 describe('gRPC API over TLS', () => {
@@ -262,6 +279,43 @@ describe('gRPC API over TLS', () => {
       const plain = new AlertClient({ address: `localhost:${server.port}` });
       await expect(plain.listAlerts({})).rejects.toMatchObject({ code: status.UNAVAILABLE });
       plain.close();
+      // mutual TLS: the client must present a certificate the client CA signed
+      const mtls = await startGrpcServer({
+        host: '127.0.0.1',
+        port: 0,
+        tls: {
+          certFile: path.join(dir, 'cert.pem'),
+          keyFile: path.join(dir, 'key.pem'),
+          clientCaFile: path.join(dir, 'cert.pem'),
+        },
+        authToken: TOKEN,
+        queries: {
+          listAlerts: async () => ({ alerts: [], next: null }),
+          entityRisk: f.stores.entityRisk,
+          feed: f.feed,
+        },
+        isServing: () => true,
+        logger: logs.logger,
+      });
+      try {
+        const ca = readFileSync(path.join(dir, 'cert.pem'));
+        const withCert = new AlertClient({
+          address: `localhost:${mtls.port}`,
+          token: TOKEN,
+          credentials: credentials.createSsl(ca, readFileSync(path.join(dir, 'key.pem')), ca),
+        });
+        expect(await withCert.listAlerts({})).toEqual({ alerts: [], next_page_token: '' });
+        withCert.close();
+        const noCert = new AlertClient({
+          address: `localhost:${mtls.port}`,
+          token: TOKEN,
+          credentials: credentials.createSsl(ca),
+        });
+        await expect(noCert.listAlerts({})).rejects.toMatchObject({ code: status.UNAVAILABLE });
+        noCert.close();
+      } finally {
+        await mtls.close();
+      }
       // TLS but no token: still announced as open
       expect(logs.lines.some((l) => l.level === 'warn' && l.msg.includes('no auth token'))).toBe(true);
     } finally {
