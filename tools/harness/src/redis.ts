@@ -17,6 +17,9 @@ export interface RedisHandle {
 export interface StartRedisOptions {
   port?: number;
   readyTimeoutMs?: number;
+  /** Keep data across restarts in this folder (append-only file, fsync on every write), as a
+   * production Redis would: for restart tests that must not lose acknowledged state. */
+  dataDir?: string;
 }
 
 /** Resolves true when a Redis server on `port` answers PING with PONG. */
@@ -38,21 +41,13 @@ function ping(port: number): Promise<boolean> {
   });
 }
 
-async function launch(port: number, readyTimeoutMs: number): Promise<ChildProcess> {
+async function launch(port: number, readyTimeoutMs: number, dataDir?: string): Promise<ChildProcess> {
+  const persistence = dataDir
+    ? ['--dir', dataDir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '']
+    : ['--save', '', '--appendonly', 'no'];
   const proc = spawn(
     'redis-server',
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--protected-mode',
-      'no',
-    ],
+    ['--port', String(port), '--bind', '127.0.0.1', ...persistence, '--protected-mode', 'no'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const output = captureTail(proc);
@@ -71,12 +66,12 @@ async function launch(port: number, readyTimeoutMs: number): Promise<ChildProces
   );
 }
 
-/** Starts a throwaway redis-server (no persistence) on a free port and waits until it answers PING. */
+/** Starts a throwaway redis-server (no persistence unless `dataDir`) on a free port and waits until it answers PING. */
 export async function startRedis(options: StartRedisOptions = {}): Promise<RedisHandle> {
   ensureSystemPackages(['redis']);
   const port = options.port ?? (await freePort());
   const readyTimeoutMs = options.readyTimeoutMs ?? 10_000;
-  let proc: ChildProcess | undefined = await launch(port, readyTimeoutMs);
+  let proc: ChildProcess | undefined = await launch(port, readyTimeoutMs, options.dataDir);
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
@@ -87,7 +82,7 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
     },
     async restart() {
       if (proc) await stopProcess(proc);
-      proc = await launch(port, readyTimeoutMs);
+      proc = await launch(port, readyTimeoutMs, options.dataDir);
     },
   };
 }

@@ -177,4 +177,33 @@ describe('CorrelatorStage', () => {
     const third = await stage.handleBatch(batch([event('z', 60)], 4));
     expect(third.outputs[0].records).toHaveLength(0);
   });
+
+  it('reopens a partition from the store after a failed commit, so the retried batch alerts once', async () => {
+    const store = new MemoryStateStore();
+    const commit = store.commit.bind(store);
+    let failNext = false;
+    store.commit = async (partition, changes) => {
+      if (failNext) {
+        failNext = false;
+        throw new Error('redis down');
+      }
+      return commit(partition, changes);
+    };
+    const stage = new CorrelatorStage({
+      engine: engine(),
+      store,
+      candidatesTopic: 'c',
+      reorder: { allowedLatenessMs: 0 },
+    });
+    const r1 = await stage.handleBatch(batch([event('a', 1)], 0));
+    await r1.afterPublish?.();
+    failNext = true;
+    const retried = batch([event('b', 2), event('x', 20)], 1);
+    await expect(stage.handleBatch(retried)).rejects.toThrow('redis down');
+    const r2 = await stage.handleBatch(retried);
+    expect(r2.outputs[0].records).toHaveLength(1);
+    await r2.afterPublish?.();
+    const r3 = await stage.handleBatch(retried);
+    expect(r3.outputs[0].records).toHaveLength(0);
+  });
 });

@@ -142,7 +142,13 @@ export class CorrelatorStage implements Stage {
         dlq.push({ original: record.value, reason, error: (err as Error).message, source });
       }
     }
-    const result = await this.serialize(slot, () => slot.processor.processBatch(inputs));
+    const result = await this.serialize(slot, () => slot.processor.processBatch(inputs)).catch((err) => {
+      // The store did not take the batch (Redis down): the processor's memory is now ahead of
+      // the store. Forget it; the retried batch reopens the partition from the store, which
+      // skips what was applied and replays the rest.
+      this.forget(slot);
+      throw err;
+    });
     this.options.onBatch?.(slot.processor);
     return { ...this.publishing([slot], new Map([[slot, result.alerts]])), dlq };
   }
@@ -161,10 +167,17 @@ export class CorrelatorStage implements Stage {
     return this.release([...this.slots.values()], true);
   }
 
+  private forget(slot: PartitionSlot): void {
+    for (const [name, s] of this.slots) if (s === slot) this.slots.delete(name);
+  }
+
   private async release(slots: PartitionSlot[], endOfInput: boolean): Promise<StageResult> {
     const fresh = new Map<PartitionSlot, AlertDocument[]>();
     for (const slot of slots) {
-      const result = await this.serialize(slot, () => slot.processor.flush({ endOfInput }));
+      const result = await this.serialize(slot, () => slot.processor.flush({ endOfInput })).catch((err) => {
+        this.forget(slot);
+        throw err;
+      });
       fresh.set(slot, result.alerts);
     }
     const withUnacked = [...this.slots.values()].filter((s) => fresh.has(s) || s.unacked.length > 0);
