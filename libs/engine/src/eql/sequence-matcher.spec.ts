@@ -1,0 +1,87 @@
+import {
+  advanceEqlSequenceTime,
+  createEqlSequenceState,
+  flushEqlSequenceState,
+  planEqlSequence,
+  processEqlSequenceEvent,
+  type EqlSequencePlan,
+  type EqlSequenceState,
+} from './sequence-matcher';
+import { sequenceQuery } from './test-queries';
+
+type E = { id: number; t: string; k?: string; ts: number };
+const feed = (plan: EqlSequencePlan, state: EqlSequenceState, e: E) =>
+  processEqlSequenceEvent(plan, state, { event: e, ref: e.id, time: { ms: e.ts, ns: 0 } });
+const refs = (done: ReturnType<typeof feed>) => done.map((s) => s.events.map((m) => (m ? m.ref : -1)));
+
+describe('EQL sequence matcher state', () => {
+  const twoStages = (opts: Parameters<typeof sequenceQuery>[1] = {}) =>
+    sequenceQuery([{ where: (e) => e.t === 'a' }, { where: (e) => e.t === 'b' }], { by: ['k'], ...opts });
+
+  it('keeps at most one partial sequence per key and stage (the newest)', () => {
+    const plan = planEqlSequence(twoStages());
+    const state = createEqlSequenceState();
+    for (let i = 0; i < 50; i++) feed(plan, state, { id: i, t: 'a', k: 'h', ts: i });
+    expect(state.keyCount).toBe(1);
+    expect(JSON.stringify(state).length).toBeLessThan(1000);
+    expect(refs(feed(plan, state, { id: 99, t: 'b', k: 'h', ts: 100 }))).toEqual([[49, 99]]);
+  });
+
+  it('expires pending sequences by event time (maxspan), so state shrinks', () => {
+    const plan = planEqlSequence(twoStages({ maxspanMs: 10 }), { sweepEvery: 1_000_000 });
+    const state = createEqlSequenceState();
+    for (let i = 0; i < 1000; i++) feed(plan, state, { id: i, t: 'a', k: `h${i}`, ts: i });
+    expect(state.keyCount).toBe(1000);
+    advanceEqlSequenceTime(plan, state, { ms: 2000, ns: 0 });
+    expect(state.keyCount).toBe(0);
+    expect(state.keys).toEqual({});
+    expect(state.stats.expired).toBe(1000);
+  });
+
+  it('sweeps on its own every sweepEvery events', () => {
+    const plan = planEqlSequence(twoStages({ maxspanMs: 10 }), { sweepEvery: 100 });
+    const state = createEqlSequenceState();
+    for (let i = 0; i < 10_000; i++) feed(plan, state, { id: i, t: 'a', k: `h${i}`, ts: i });
+    expect(state.keyCount).toBeLessThanOrEqual(111);
+  });
+
+  it('bounds the number of keys and counts evictions', () => {
+    const plan = planEqlSequence(twoStages(), { maxKeys: 100 });
+    const state = createEqlSequenceState();
+    for (let i = 0; i < 1000; i++) feed(plan, state, { id: i, t: 'a', k: `h${i}`, ts: i });
+    expect(state.keyCount).toBeLessThanOrEqual(100);
+    expect(Object.keys(state.keys).length).toBe(state.keyCount);
+    expect(state.stats.evictedKeys + state.keyCount).toBe(1000);
+    // The most recent keys survive.
+    expect(refs(feed(plan, state, { id: 5000, t: 'b', k: 'h999', ts: 5000 }))).toEqual([[999, 5000]]);
+    expect(refs(feed(plan, state, { id: 5001, t: 'b', k: 'h0', ts: 5001 }))).toEqual([]);
+  });
+
+  it('settles a trailing missing stage once maxspan has passed, without waiting for the end', () => {
+    const q = sequenceQuery([{ where: (e) => e.t === 'a' }, { where: (e) => e.t === 'm', missing: true }], {
+      by: ['k'],
+      maxspanMs: 100,
+    });
+    const plan = planEqlSequence(q);
+    const state = createEqlSequenceState();
+    expect(feed(plan, state, { id: 1, t: 'a', k: 'h', ts: 0 })).toEqual([]);
+    expect(feed(plan, state, { id: 2, t: 'a', k: 'g', ts: 10 })).toEqual([]);
+    // A trailing event within maxspan drops the sequence of its key.
+    expect(feed(plan, state, { id: 3, t: 'm', k: 'g', ts: 50 })).toEqual([]);
+    expect(refs(advanceEqlSequenceTime(plan, state, { ms: 101, ns: 0 }))).toEqual([[1, -1]]);
+    expect(flushEqlSequenceState(plan, state)).toEqual([]);
+    expect(state.stats.rejectedMissing).toBe(1);
+  });
+
+  it('state survives a JSON round trip mid-sequence', () => {
+    const plan = planEqlSequence(twoStages({ until: { where: (e) => e.t === 'u' } }));
+    let state = createEqlSequenceState();
+    feed(plan, state, { id: 1, t: 'a', k: 'h', ts: 1 });
+    feed(plan, state, { id: 2, t: 'a', k: 'g', ts: 2 });
+    state = JSON.parse(JSON.stringify(state));
+    feed(plan, state, { id: 3, t: 'u', k: 'g', ts: 3 });
+    expect(refs(feed(plan, state, { id: 4, t: 'b', k: 'h', ts: 4 }))).toEqual([[1, 4]]);
+    expect(refs(feed(plan, state, { id: 5, t: 'b', k: 'g', ts: 5 }))).toEqual([]);
+    expect(state.stats.cancelledUntil).toBe(1);
+  });
+});
