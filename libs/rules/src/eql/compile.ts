@@ -7,6 +7,7 @@ import { compileEqlFieldGetter } from './field-access';
 import type { EventFilterNode, ExprNode, QueryNode, StageNode } from './ast';
 import type { CompiledEql, CompiledPipe, CompiledStage, EventCondition } from './compiled';
 import { compileKey, compilePredicate } from './evaluate';
+import { stageLiterals } from './literals';
 import { parseConditionText, parseStatement } from './parser';
 import { Verifier } from './verify';
 
@@ -91,6 +92,7 @@ function compileStage(
     runs,
     missing,
     source,
+    literals: stageLiterals(filter.condition),
   };
 }
 

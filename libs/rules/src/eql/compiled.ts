@@ -25,6 +25,20 @@ export interface CompiledStage {
   missing: boolean;
   /** The stage text, for error messages and explain output. */
   source: string;
+  /**
+   * Necessary conditions for pre-filtering (added by the compiler; absent = unknown): the stage
+   * can only match an event in which, for EVERY entry, `field` has one of `values` (any value of
+   * a multi-valued field; compared lower-cased when `caseInsensitive`, the values then being
+   * lower-case already). Drawn from top-level `and` conjuncts such as `process.name in (...)`,
+   * `event.action == "exec"` or `file.name : "x"`; never from negations or wildcards.
+   */
+  literals?: StageLiteral[];
+}
+
+export interface StageLiteral {
+  field: string;
+  values: string[];
+  caseInsensitive: boolean;
 }
 
 export type CompiledPipe = { kind: 'head'; count: number } | { kind: 'tail'; count: number };

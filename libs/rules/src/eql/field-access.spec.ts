@@ -1,6 +1,6 @@
 import { compileFieldGetter } from '@sequent/ecs';
 import fc from 'fast-check';
-import { compileEqlFieldGetter } from './field-access';
+import { compileEqlFieldGetter, withFieldCache } from './field-access';
 
 const PATHS = ['a', 'a.b', 'a.b.c', 'x.y', 'a.__proto__', 'b.c'];
 
@@ -37,5 +37,21 @@ describe('compileEqlFieldGetter', () => {
     expect(get({ event: {}, 'event.category': 'file' })).toBe('file');
     expect(get({ event: { type: 'x' } })).toBeUndefined();
     expect(get({ event: [{ category: 'a' }, { category: 'b' }] })).toEqual(['a', 'b']);
+  });
+
+  it('memoizes reads per event only inside withFieldCache', () => {
+    const get = compileEqlFieldGetter('memo.test');
+    const doc = { memo: { test: 1 } };
+    withFieldCache(() => {
+      expect(get(doc)).toBe(1);
+      doc.memo.test = 2; // mutating inside a scope is not allowed: the memo answers
+      expect(get(doc)).toBe(1);
+      expect(get({ memo: { test: 3 } })).toBe(3);
+    });
+    expect(get(doc)).toBe(2);
+    withFieldCache(() => expect(get(doc)).toBe(2));
+    doc.memo.test = 4;
+    expect(get(doc)).toBe(4);
+    withFieldCache(() => expect(get(doc)).toBe(4));
   });
 });
