@@ -120,6 +120,8 @@ export interface EqlSequenceStats {
   evictedKeys: number;
   /** Sequences evicted because of `maxAwaitingPerKey`. */
   evictedAwaiting: number;
+  /** Events older than one already processed (matched as if in order; the caller's reorder buffer should prevent them). */
+  late?: number;
 }
 
 /** The whole matcher state: a plain JSON value. */
@@ -295,6 +297,7 @@ export function processEqlSequenceEvent(
     ref: input.ref,
   };
   if (!state.now || compareEqlTime(ord, state.now) > 0) state.now = { ms: ord.ms, ns: ord.ns };
+  else if (compareEqlTime(ord, state.now) < 0) state.stats.late = (state.stats.late ?? 0) + 1;
   const out: EqlCompletedSequence[] = [];
   const event = input.event;
   const P = plan.positive.length;
