@@ -12,6 +12,7 @@ import {
   defaultPort,
   PENDING_SETTINGS,
   SERVICES,
+  serviceEnvProblems,
   serviceSettings,
   unknownSettings,
   type Service,
@@ -161,10 +162,16 @@ describe('helm chart k8s/helm/sequent', () => {
       },
     );
 
-    it.each(SERVICES)('%s: passes only SEQUENT_* variables the service reads', (service) => {
-      const c = container(one(objects, 'Deployment', `-${service}`));
-      expect(unknownSettings(service, Object.keys(env(c)))).toEqual([]);
-    });
+    it.each(SERVICES)(
+      '%s: passes only SEQUENT_* variables the service reads, with values it accepts',
+      (service) => {
+        const c = container(one(objects, 'Deployment', `-${service}`));
+        expect(unknownSettings(service, Object.keys(env(c)))).toEqual([]);
+        // Variables from Secrets (valueFrom) get a placeholder: their content is not in the chart.
+        const values = Object.fromEntries((c.env ?? []).map((e) => [e.name, e.value ?? 'from-secret']));
+        expect(serviceEnvProblems(service, values)).toEqual([]);
+      },
+    );
 
     it('correlator mounts the rules ConfigMap read-only where SEQUENT_RULES_PATHS points', () => {
       const deployment = one(objects, 'Deployment', '-correlator');
@@ -305,6 +312,20 @@ describe('settings the deploy files pass ahead of the services', () => {
         expect(serviceSettings(service).has(name)).toBe(false);
     },
   );
+
+  it("a value the service's schema refuses is reported by variable", () => {
+    const problems = serviceEnvProblems('correlator', {
+      SEQUENT_KAFKA_BROKERS: 'kafka',
+      SEQUENT_HTTP_PORT: '9464',
+    });
+    expect(problems.join('\n')).toMatch(/SEQUENT_KAFKA_BROKERS.*host:port/);
+    expect(
+      serviceEnvProblems('ingest', {
+        SEQUENT_KAFKA_BROKERS: 'kafka:9092',
+        SEQUENT_SOURCES: '[{"topic":"raw.x","format":"evtx"}]',
+      }),
+    ).not.toEqual([]);
+  });
 
   it('an unknown variable is reported', () => {
     expect(unknownSettings('ingest', ['SEQUENT_KAFKA_BROKERS', 'SEQUENT_KAFKA_BROKER'])).toEqual([

@@ -4,7 +4,7 @@ import Ajv from 'ajv';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { defaultPort, SERVICES, unknownSettings, type Service } from './settings';
+import { defaultPort, SERVICES, serviceEnvProblems, unknownSettings, type Service } from './settings';
 import { composeFile, dashboardsDir, promtool, repoRoot, run } from './tools';
 
 type ComposeService = {
@@ -80,6 +80,11 @@ describe('docker/compose.yaml', () => {
 
     it('passes only SEQUENT_* variables the service reads', () => {
       expect(unknownSettings(service, Object.keys(svc.environment ?? {}))).toEqual([]);
+    });
+
+    it("its values pass the service's own configuration schema", () => {
+      const env = Object.fromEntries(Object.entries(svc.environment ?? {}).map(([k, v]) => [k, String(v)]));
+      expect(serviceEnvProblems(service, env)).toEqual([]);
     });
 
     it('listens, is exposed and is scraped on the same port', () => {

@@ -56,3 +56,23 @@ export function unknownSettings(service: Service, names: Iterable<string>): stri
   const known = serviceSettings(service);
   return [...names].filter((n) => n.startsWith('SEQUENT_') && !known.has(n) && !PENDING_SETTINGS[service][n]);
 }
+
+/**
+ * Problems the service's own configuration loader finds with `env` (empty when it would start
+ * with it). Values that reference the environment of a container runtime (`${...}`) are not
+ * resolvable here and must not be passed.
+ */
+export function serviceEnvProblems(service: Service, env: Record<string, string>): string[] {
+  const res = run(
+    process.execPath,
+    [
+      '--require',
+      path.join(repoRoot, 'tools', 'harness', 'src', 'swc-register.js'),
+      path.join(__dirname, 'check-service-env.js'),
+    ],
+    JSON.stringify({ service, env }),
+  );
+  if (res.status !== 0) throw new Error(`check-service-env ${service} failed: ${res.stderr}`);
+  const result = JSON.parse(res.stdout) as { ok: boolean; problems?: string[] };
+  return result.ok ? [] : (result.problems ?? ['invalid']);
+}
