@@ -47,3 +47,45 @@ export function hasFreeText(node: KqlNode): boolean {
       return false;
   }
 }
+
+/**
+ * Values a document's `field` must include for the query to match, when the query says so
+ * plainly: a top-level conjunct `field:v` or `field:(a or b ...)` with exact values (several
+ * such conjuncts intersect). Undefined when the query does not pin the field (or, not,
+ * wildcards, nested scopes): a prefilter may then skip nothing. Values are as written.
+ */
+export function requiredFieldValues(node: KqlNode, field: string): string[] | undefined {
+  const conjuncts = node.type === 'and' ? node.args : [node];
+  let required: Set<string> | undefined;
+  for (const c of conjuncts) {
+    const values = exactValues(c, field);
+    if (!values) continue;
+    required = required ? new Set([...required].filter((v) => values.has(v))) : values;
+  }
+  return required ? [...required] : undefined;
+}
+
+function exactValues(node: KqlNode, field: string): Set<string> | undefined {
+  if (node.type === 'is') {
+    if (node.field === null || node.field.wildcard || node.field.text !== field || node.value.wildcard)
+      return undefined;
+    return new Set([node.value.text]);
+  }
+  if (node.type === 'or') {
+    const out = new Set<string>();
+    for (const a of node.args) {
+      const vs = exactValues(a, field);
+      if (!vs) return undefined;
+      for (const v of vs) out.add(v);
+    }
+    return out;
+  }
+  if (node.type === 'and') {
+    // `field:(a and b)` inside an or-branch: any one conjunct on the field pins it.
+    for (const a of node.args) {
+      const vs = exactValues(a, field);
+      if (vs) return vs;
+    }
+  }
+  return undefined;
+}

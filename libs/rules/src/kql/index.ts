@@ -8,4 +8,4 @@ export type { KqlMapping } from './mapping';
 export { ECS_KQL_MAPPING } from './mapping';
 export { analyzeStandard } from './analyzer';
 export { escapeKuery, escapeQuotes } from './escape';
-export { kqlFieldNames, hasFreeText } from './fields';
+export { kqlFieldNames, hasFreeText, requiredFieldValues } from './fields';
