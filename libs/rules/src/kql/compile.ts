@@ -128,12 +128,7 @@ function indexedGetter(path: string): (doc: unknown) => unknown[] {
     let node: unknown = doc;
     for (const seg of segs) {
       if (Array.isArray(node) && /^\d+$/.test(seg)) node = node[Number(seg)];
-      else if (
-        node !== null &&
-        typeof node === 'object' &&
-        !Array.isArray(node) &&
-        Object.prototype.hasOwnProperty.call(node, seg)
-      )
+      else if (node !== null && typeof node === 'object' && !Array.isArray(node) && hasOwn.call(node, seg))
         node = (node as Record<string, unknown>)[seg];
       else return [];
     }
