@@ -85,6 +85,7 @@ function compileStage(
   source: string,
   categoryField: string,
 ): CompiledStage {
+  const optionalKeys = keys.map((k) => k.kind === 'field' && k.optional);
   return {
     category: filter.category,
     condition: withCategory(filter.category, compilePredicate(filter.condition), categoryField),
@@ -93,6 +94,7 @@ function compileStage(
     missing,
     source,
     literals: stageLiterals(filter.condition),
+    ...(optionalKeys.some(Boolean) ? { optionalKeys } : {}),
   };
 }
 

@@ -33,6 +33,9 @@ export interface CompiledStage {
    * `event.action == "exec"` or `file.name : "x"`; never from negations or wildcards.
    */
   literals?: StageLiteral[];
+  /** Present when some join key is an optional field (`?field`): one flag per entry of `keys`.
+   * Elasticsearch joins optional keys on null instead of dropping the event. */
+  optionalKeys?: boolean[];
 }
 
 export interface StageLiteral {

@@ -177,6 +177,12 @@ describe('EQL evaluation semantics', () => {
     expect(q.stages[0].keys.map((k) => k(ev))).toEqual(['h1', 5]);
     expect(q.stages[0].keys.map((k) => k({}))).toEqual([null, null]);
     expect(q.until?.condition(ev)).toBe(true);
+    expect(q.stages[0].optionalKeys).toBeUndefined();
+    const opt = compileEql('sequence by ?a, b [x where true] by ?c [y where true] by d');
+    expect(opt.stages.map((s) => s.optionalKeys)).toEqual([
+      [true, false, true],
+      [true, false, false],
+    ]);
     const plain = compileEql('process where true');
     expect(plain.timestampField).toBe('@timestamp');
     expect(plain.tiebreakerField).toBeUndefined();
