@@ -175,25 +175,32 @@ export class RedisEntityRiskStore implements EntityRiskStore {
       g.added.push(input);
       grouped.set(k, g);
     }
-    const out: EntityRisk[] = [];
-    for (const { entity, added } of grouped.values()) {
+    // Three round trips per batch whatever the number of entities: add + read, then prune + rank.
+    const groups = [...grouped.values()];
+    const write = this.redis.pipeline();
+    for (const { entity, added } of groups) {
       const key = this.inputsKey(entity);
-      const write = this.redis.pipeline();
       for (const i of added) write.hset(key, i.alertId, `${i.riskScore}|${i.time}`);
       write.hgetall(key);
-      const replies = check(await write.exec());
-      const all = parseInputs(replies[replies.length - 1] as Record<string, string>);
+    }
+    const replies = check(await write.exec());
+    const out: EntityRisk[] = [];
+    const update = this.redis.pipeline();
+    let at = 0;
+    for (const { entity, added } of groups) {
+      at += added.length;
+      const all = parseInputs(replies[at++] as Record<string, string>);
       const kept = mergeRiskInputs([], all, now, this.options);
       const keptIds = new Set(kept.map((i) => i.alertId));
       const removed = all.filter((i) => !keptIds.has(i.alertId)).map((i) => i.alertId);
       const risk = computeEntityRisk(entity, kept, now, this.options);
-      const p = this.redis.pipeline();
-      if (removed.length) p.hdel(key, ...removed);
-      p.pexpire(key, this.options.windowMs);
-      p.zadd(this.topKey(entity.type), risk.score, entity.name);
-      check(await p.exec());
+      const key = this.inputsKey(entity);
+      if (removed.length) update.hdel(key, ...removed);
+      update.pexpire(key, this.options.windowMs);
+      update.zadd(this.topKey(entity.type), risk.score, entity.name);
       out.push(risk);
     }
+    check(await update.exec());
     for (const type of new Set(out.map((r) => r.type))) {
       // Bounded leaderboard: the lowest-scored entities fall off.
       await this.redis.zremrangebyrank(this.topKey(type), 0, -this.maxEntities - 1);
