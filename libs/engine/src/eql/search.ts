@@ -49,6 +49,28 @@ export function orderEqlEvents(
   timestampField: string,
   tiebreakerField?: string,
 ): OrderedEvent[] {
+  // Many queries over one event set (sequent search) sort it once per field pair.
+  let byFields = orderCache.get(events);
+  if (!byFields) {
+    byFields = new Map();
+    orderCache.set(events, byFields);
+  }
+  const cacheKey = JSON.stringify([timestampField, tiebreakerField ?? null]);
+  const cached = byFields.get(cacheKey);
+  if (cached && cached.size === events.length) return cached.ordered;
+  const ordered = sortForSequences(events, timestampField, tiebreakerField);
+  byFields.set(cacheKey, { size: events.length, ordered });
+  return ordered;
+}
+
+/** Per event array (an array that grew is sorted again). */
+const orderCache = new WeakMap<readonly unknown[], Map<string, { size: number; ordered: OrderedEvent[] }>>();
+
+function sortForSequences(
+  events: readonly unknown[],
+  timestampField: string,
+  tiebreakerField?: string,
+): OrderedEvent[] {
   const ts = compileFieldGetter(timestampField);
   const tb = tiebreakerField ? compileFieldGetter(tiebreakerField) : undefined;
   const out: OrderedEvent[] = [];
