@@ -28,47 +28,45 @@ export function checkSize(text: string, limits: Limits): void {
     throw new LimitError(`event is ${bytes} bytes, over the limit of ${limits.maxEventBytes}`, 'too_large');
 }
 
-/** Throws when `doc` nests deeper than `maxDepth` or has more than `maxFields` leaves. Iterative. */
+/** Throws when `doc` nests deeper than `maxDepth` or has more than `maxFields` leaves. The
+ * recursion is bounded by `maxDepth`, so a hostile document cannot exhaust the stack. */
 export function checkShape(doc: unknown, limits: Limits): void {
-  const stack: Array<[unknown, number]> = [[doc, 1]];
   let fields = 0;
-  while (stack.length) {
-    const [node, depth] = stack.pop() as [unknown, number];
+  const visit = (node: unknown, depth: number): void => {
     if (node === null || typeof node !== 'object') {
       if (++fields > limits.maxFields)
         throw new LimitError(`event has more than ${limits.maxFields} fields`, 'too_many_fields');
-      continue;
+      return;
     }
     if (depth > limits.maxDepth)
       throw new LimitError(`event nests deeper than ${limits.maxDepth} levels`, 'too_deep');
-    const values = Array.isArray(node) ? node : Object.values(node as Record<string, unknown>);
-    if (values.length === 0) fields++;
-    for (const v of values) stack.push([v, depth + 1]);
-  }
+    if (Array.isArray(node)) {
+      if (node.length === 0) fields++;
+      for (let i = 0; i < node.length; i++) visit(node[i], depth + 1);
+      return;
+    }
+    let empty = true;
+    for (const k in node as Record<string, unknown>) {
+      empty = false;
+      visit((node as Record<string, unknown>)[k], depth + 1);
+    }
+    if (empty) fields++;
+  };
+  visit(doc, 1);
 }
 
 /** JSON.parse with the size limit first and the shape limits after. */
 export function parseJsonLimited(text: string, limits: Limits): unknown {
   checkSize(text, limits);
-  // Cheap pre-check so a pathological "[[[[...." cannot exhaust the parser's stack.
-  let depth = 0;
-  let max = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92) i++;
-      else if (c === 34) inString = false;
-      continue;
-    }
-    if (c === 34) inString = true;
-    else if (c === 123 || c === 91) {
-      if (++depth > max) max = depth;
-      if (max > limits.maxDepth)
-        throw new LimitError(`event nests deeper than ${limits.maxDepth} levels`, 'too_deep');
-    } else if (c === 125 || c === 93) depth--;
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    // A parser that recurses could run out of stack on "[[[[...": that is nesting, not syntax.
+    if (err instanceof RangeError)
+      throw new LimitError(`event nests deeper than ${limits.maxDepth} levels`, 'too_deep');
+    throw err;
   }
-  const doc = JSON.parse(text) as unknown;
   checkShape(doc, limits);
   return doc;
 }

@@ -38,8 +38,13 @@ describe('normalize: errors, limits and passthrough', () => {
     ]);
     expect(out.errors[0].error).toMatch(/over the limit of 200/);
     expect(out.events).toHaveLength(1);
-    const deep = normalizeLines(['['.repeat(100000)], { format: 'ecs' });
-    expect(deep.errors[0]).toMatchObject({ line: 1, reason: 'too_deep' });
+    const deep = normalizeLines(['['.repeat(100000) + ']'.repeat(100000), '['.repeat(100000)], {
+      format: 'ecs',
+    });
+    expect(deep.errors).toMatchObject([
+      { line: 1, reason: 'too_deep' },
+      { line: 2, reason: 'invalid_json' },
+    ]);
   });
 
   it('passes ECS through after type checks', () => {

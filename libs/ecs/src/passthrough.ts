@@ -74,14 +74,28 @@ const DNS_TYPES: Record<string, string> = {
   '257': 'CAA',
 };
 
-function values(doc: Doc, path: string): unknown[] {
+function valuesOf(doc: Doc, path: string): unknown[] {
   const v = getField(doc, path);
   if (v === null) return [];
   return Array.isArray(v) ? v : [v];
 }
 
 /** Checks the types of the fields the engine relies on; throws EcsTypeError on the first mismatch. */
+/** Top-level names present, including the first segment of literal dotted keys. */
+function roots(doc: Doc): Set<string> {
+  const out = new Set<string>();
+  for (const k in doc) {
+    const dot = k.indexOf('.');
+    out.add(dot === -1 ? k : k.slice(0, dot));
+  }
+  return out;
+}
+
+const rootOf = (path: string) => (path.indexOf('.') === -1 ? path : path.slice(0, path.indexOf('.')));
+
 export function checkEcsTypes(doc: Doc): void {
+  const present = roots(doc);
+  const values = (d: Doc, path: string): unknown[] => (present.has(rootOf(path)) ? valuesOf(d, path) : []);
   for (const f of LONGS) {
     for (const v of values(doc, f)) {
       const ok =

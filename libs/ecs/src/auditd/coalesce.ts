@@ -43,6 +43,8 @@ export class AuditCoalescer {
   private readonly maxOpen: number;
   private readonly maxRecords: number;
   private watermarkMs = -Infinity;
+  /** Lower bound of the open groups' times (so expire() rarely scans). */
+  private oldestHint = Infinity;
 
   constructor(options: CoalescerOptions = {}) {
     this.timeoutMs = options.timeoutMs ?? 5000;
@@ -95,15 +97,10 @@ export class AuditCoalescer {
       return done;
     }
     if (!group) {
-      group = {
-        ...(line.node !== undefined ? { node: line.node } : {}),
-        serial,
-        timeMs,
-        records: [],
-        dropped: 0,
-        closedBy: 'flush',
-      };
+      group = { serial, timeMs, records: [], dropped: 0, closedBy: 'flush' };
+      if (line.node !== undefined) group.node = line.node;
       this.open.set(key, group);
+      if (timeMs < this.oldestHint) this.oldestHint = timeMs;
       if (this.open.size > this.maxOpen) {
         const [oldKey, oldest] = this.open.entries().next().value as [string, AuditGroup];
         this.open.delete(oldKey);
@@ -120,13 +117,18 @@ export class AuditCoalescer {
   /** Closes groups older than `timeoutMs` before `nowMs` (event time, or wall time when idle). */
   expire(nowMs: number): AuditGroup[] {
     const done: AuditGroup[] = [];
+    if (nowMs - this.oldestHint <= this.timeoutMs) return done;
+    // Groups are kept in arrival order, which is close to time order: scan them all only
+    // when the oldest one may have expired, and remember the oldest survivor.
+    let oldest = Infinity;
     for (const [k, g] of this.open) {
       if (nowMs - g.timeMs > this.timeoutMs) {
         this.open.delete(k);
         g.closedBy = 'timeout';
         done.push(g);
-      }
+      } else if (g.timeMs < oldest) oldest = g.timeMs;
     }
+    this.oldestHint = oldest;
     return done;
   }
 

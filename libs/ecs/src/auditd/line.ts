@@ -39,31 +39,34 @@ export function parseAuditLine(line: string): AuditLine {
   if (m) {
     const rest = line.slice(m[0].length);
     const gs = rest.indexOf(GROUP_SEPARATOR);
-    const epoch = m[3];
-    const timeMs = epochToMs(epoch);
     const serial = Number(m[4]);
     if (!Number.isSafeInteger(serial)) throw new AuditParseError(`audit serial out of range: ${m[4]}`);
-    return {
-      ...(m[1] !== undefined ? { node: m[1] } : {}),
+    const out: AuditLine = {
       type: m[2],
-      epoch,
-      timeMs,
+      epoch: m[3],
+      timeMs: epochToMs(m[3]),
       serial,
       body: gs === -1 ? rest : rest.slice(0, gs),
-      ...(gs === -1 ? {} : { enriched: rest.slice(gs + 1) }),
     };
+    if (m[1] !== undefined) out.node = m[1];
+    if (gs !== -1) out.enriched = rest.slice(gs + 1);
+    return out;
   }
   const t = TYPE_ONLY.exec(line);
   if (t) {
     // Records without an audit(...) stamp exist (truncated or foreign); keep their body.
-    return { ...(t[1] !== undefined ? { node: t[1] } : {}), type: t[2], body: line.slice(t[0].length) };
+    const out: AuditLine = { type: t[2], body: line.slice(t[0].length) };
+    if (t[1] !== undefined) out.node = t[1];
+    return out;
   }
   throw new AuditParseError('not an auditd record: expected "type=... msg=audit(<sec>.<ms>:<serial>):"');
 }
 
 function epochToMs(epoch: string): number {
-  const [sec, frac = ''] = epoch.split('.');
-  const ms = Number(sec) * 1000 + Number((frac + '000').slice(0, 3));
+  const dot = epoch.indexOf('.');
+  const sec = dot === -1 ? epoch : epoch.slice(0, dot);
+  const frac = dot === -1 ? '' : epoch.slice(dot + 1);
+  const ms = Number(sec) * 1000 + (frac ? Number((frac + '00').slice(0, 3)) : 0);
   if (!Number.isFinite(ms) || ms > 8.64e15)
     throw new AuditParseError(`audit timestamp out of range: ${epoch}`);
   return ms;
