@@ -173,6 +173,24 @@ describe('helm chart k8s/helm/sequent', () => {
       },
     );
 
+    it('alerter serves its gRPC API on a named port, through its Service and NetworkPolicy', () => {
+      const deployment = one(objects, 'Deployment', '-alerter');
+      const c = container(deployment);
+      const grpc = c.ports?.find((p) => p.name === 'grpc')?.containerPort;
+      expect(grpc).toBe(50051);
+      expect(env(c).SEQUENT_GRPC_PORT).toBe(String(grpc));
+      const svc = one(objects, 'Service', '-alerter');
+      expect(svc.spec.ports.find((p: { name: string }) => p.name === 'grpc')).toMatchObject({
+        port: grpc,
+        targetPort: 'grpc',
+      });
+      const policy = one(objects, 'NetworkPolicy', '-alerter');
+      const ports = policy.spec.ingress.flatMap((r: { ports: Array<{ port: string }> }) =>
+        r.ports.map((p) => p.port),
+      );
+      expect(ports).toEqual(['http', 'grpc']);
+    });
+
     it('correlator mounts the rules ConfigMap read-only where SEQUENT_RULES_PATHS points', () => {
       const deployment = one(objects, 'Deployment', '-correlator');
       const c = container(deployment);
@@ -273,6 +291,11 @@ describe('helm chart k8s/helm/sequent', () => {
           expect(volumes.find((v) => v.name === 'redis-auth')?.secret?.secretName).toBe('sequent-redis');
         }
       }
+      const alerter = env(container(one(all, 'Deployment', '-alerter')));
+      expect(alerter.SEQUENT_GRPC_AUTH_TOKEN_FILE).toBe('/var/run/secrets/sequent/grpc-token/token');
+      expect(alerter.SEQUENT_GRPC_TLS_CERT_FILE).toBe('/var/run/secrets/sequent/grpc-tls/tls.crt');
+      expect(alerter.SEQUENT_GRPC_TLS_KEY_FILE).toBe('/var/run/secrets/sequent/grpc-tls/tls.key');
+      expect(alerter.SEQUENT_SINKS_WEBHOOKS_FILE).toBe('/var/run/secrets/sequent/webhooks/webhooks.json');
       const auth = one(all, 'TriggerAuthentication');
       expect(auth.spec.secretTargetRef.map((r: { parameter: string }) => r.parameter).sort()).toEqual([
         'ca',

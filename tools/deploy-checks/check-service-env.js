@@ -2,7 +2,8 @@
 // (apps/<service>/src/config.ts, through libs/platform loadConfig), the way the service does at
 // start-up. Run with the harness swc require hook; stdin: {"service": "...", "env": {...}};
 // stdout: {"ok": true} or {"ok": false, "problems": [...]}. Secret files (`*_FILE`) are not
-// read: a mounted Secret does not exist here, so any path reads as a placeholder value.
+// read: a mounted Secret does not exist here, so a `.json` path reads as an empty JSON list
+// and any other path as a placeholder string.
 'use strict';
 const { readFileSync } = require('node:fs');
 const path = require('node:path');
@@ -14,7 +15,10 @@ const { loadConfig, ConfigError } = require(path.join(root, 'libs', 'platform', 
 const schemaName = Object.keys(config).find((k) => k.endsWith('ConfigSchema'));
 if (!schemaName) throw new Error(`apps/${service}/src/config.ts exports no *ConfigSchema`);
 try {
-  loadConfig(config[schemaName], { env, readFile: () => 'placeholder-secret' });
+  loadConfig(config[schemaName], {
+    env,
+    readFile: (file) => (file.endsWith('.json') ? '[]' : 'placeholder-secret'),
+  });
   process.stdout.write(JSON.stringify({ ok: true }));
 } catch (err) {
   const problems = err instanceof ConfigError ? err.problems : [String(err && err.message)];

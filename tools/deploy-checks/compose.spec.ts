@@ -169,6 +169,21 @@ describe('docker/Dockerfile', () => {
     }
   });
 
+  it("ships the alerter's .proto files where the built alerter looks for them", () => {
+    expect(dockerfile).toMatch(/^WORKDIR \/app$/m);
+    expect(dockerfile).toMatch(/^COPY libs\/alerting\/proto \.\/libs\/alerting\/proto$/m);
+    const finder = readFileSync(path.join(repoRoot, 'apps', 'alerter', 'src', 'grpc-proto.ts'), 'utf8');
+    expect(finder).toContain("path.resolve(__dirname, '../../../../libs/alerting/proto')");
+    expect(path.resolve('/app/dist/apps/alerter/src', '../../../../libs/alerting/proto')).toBe(
+      '/app/libs/alerting/proto',
+    );
+    expect(
+      existsSync(
+        path.join(repoRoot, 'libs', 'alerting', 'proto', 'sequent', 'alerting', 'v1', 'alerting.proto'),
+      ),
+    ).toBe(true);
+  });
+
   it('the launcher knows the three services and the build output paths', () => {
     const launcher = readFileSync(path.join(repoRoot, 'docker', 'run.js'), 'utf8');
     for (const service of SERVICES) {
