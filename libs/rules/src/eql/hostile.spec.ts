@@ -125,3 +125,117 @@ describe('EQL hostile input', () => {
       expect(() => cond(ev)).not.toThrow();
   });
 });
+
+describe('EQL fuzzing', () => {
+  // Token soup from the language's own vocabulary: whatever it is, the compiler either
+  // compiles it or throws an EqlError (with a line and a column), never anything else.
+  const vocabulary = [
+    'process',
+    'any',
+    'where',
+    'sequence',
+    'sample',
+    'by',
+    'with',
+    'maxspan',
+    '=',
+    'runs',
+    'until',
+    'and',
+    'or',
+    'not',
+    'in',
+    'in~',
+    'like',
+    'like~',
+    'regex',
+    'regex~',
+    ':',
+    '==',
+    '!=',
+    '<',
+    '<=',
+    '>',
+    '>=',
+    '+',
+    '-',
+    '*',
+    '/',
+    '%',
+    '(',
+    ')',
+    '[',
+    ']',
+    '![',
+    ',',
+    '|',
+    'head',
+    'tail',
+    '?',
+    '.',
+    'a',
+    'b.c',
+    '`x y`',
+    '"s"',
+    '"*x?"',
+    '"""r"""',
+    '1',
+    '2.5',
+    '5s',
+    'true',
+    'false',
+    'null',
+    'length',
+    'startsWith~',
+    'concat',
+    'between',
+    'cidrMatch',
+    '"10.0.0.0/8"',
+    '\n',
+    '/*',
+    '*/',
+    '//',
+    "'",
+    '"',
+    '\\',
+    '~',
+    '#',
+  ];
+  it('compiles or throws EqlError on arbitrary token sequences', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...vocabulary), { maxLength: 40 }), (tokens) => {
+        const text = tokens.join(' ');
+        try {
+          const c = compileEql(text);
+          for (const s of c.stages) s.condition({ a: 1, b: { c: 'x' }, event: { category: 'process' } });
+        } catch (e) {
+          if (!(e instanceof EqlError)) throw e;
+          expect(e.line).toBeGreaterThanOrEqual(1);
+          expect(e.column).toBeGreaterThanOrEqual(1);
+        }
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('finds its way through near-valid queries', () => {
+    const base =
+      'sequence by a with maxspan=5s [process where a : "x*" and length(b.c) > 1] by b.c [any where not a in (1, 2)] by b.c | head 3';
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: base.length }),
+        fc.integer({ min: 0, max: 5 }),
+        fc.string({ maxLength: 3 }),
+        (at, del, ins) => {
+          const text = base.slice(0, at) + ins + base.slice(at + del);
+          try {
+            compileEql(text);
+          } catch (e) {
+            if (!(e instanceof EqlError)) throw e;
+          }
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+});
