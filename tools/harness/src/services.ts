@@ -46,7 +46,13 @@ export function spawnService(
     ['--require', register, path.join(repoRoot, 'apps', name, 'src', 'main.ts')],
     {
       cwd: repoRoot,
-      env: { ...process.env, ...env, SEQUENT_HTTP_PORT: String(httpPort) },
+      env: {
+        ...process.env,
+        // The alerter's gRPC API: a free port unless the test picks one (services run side by side).
+        ...(name === 'alerter' ? { SEQUENT_GRPC_PORT: '0' } : {}),
+        ...env,
+        SEQUENT_HTTP_PORT: String(httpPort),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
