@@ -1,5 +1,5 @@
-import { compileEql, parseEql, type ExprNode, type QueryNode, type StageNode } from '@sequent/rules';
-import { searchEql, type EqlQuery, type EqlSearchResult, type EqlStage } from '@sequent/engine';
+import { compileEql } from '@sequent/rules';
+import { searchEql, type EqlQuery, type EqlSearchResult } from '@sequent/engine';
 import type { Command } from '../command';
 import { parseFlags } from '../args';
 import { UsageError } from '../command';
@@ -20,31 +20,12 @@ export interface SearchOptions {
 
 export type EqlCompiler = (text: string, options: SearchOptions) => EqlQuery;
 
-const isOptionalField = (k: ExprNode): boolean => k.kind === 'field' && k.optional;
-
-/**
- * Marks which join keys are optional fields (`?field`): Elasticsearch joins those on null.
- * The compiled form does not carry it, so it is read from the query's syntax tree.
- */
-function annotateOptionalKeys(compiled: EqlQuery, ast: QueryNode): void {
-  if (ast.kind === 'event' || compiled.kind === 'event') return;
-  const mark = (stage: EqlStage | undefined, node: StageNode | undefined) => {
-    if (!stage || !node) return;
-    const flags = [...ast.keys, ...node.keys].map(isOptionalField);
-    if (flags.some(Boolean)) stage.optionalKeys = flags;
-  };
-  ast.stages.forEach((node, i) => mark(compiled.stages[i], node));
-  if (ast.kind === 'sequence' && compiled.kind === 'sequence') mark(compiled.until, ast.until);
-}
-
-const defaultCompiler: EqlCompiler = (text, options) => {
-  const compiled = compileEql(text, {
+// The compiled stages carry `optionalKeys` (`?field` join keys join on null).
+const defaultCompiler: EqlCompiler = (text, options) =>
+  compileEql(text, {
     timestampField: options.timestampField,
     tiebreakerField: options.tiebreakerField,
-  }) as unknown as EqlQuery;
-  annotateOptionalKeys(compiled, parseEql(text));
-  return compiled;
-};
+  });
 
 /**
  * Runs one query line over the events: the `sequent search` output object for it. Never
