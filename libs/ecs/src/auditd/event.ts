@@ -71,8 +71,18 @@ const COALESCE_TYPE_OVERRIDES: Record<
   TIME_ADJNTPVAL: { action: 'changed-system-time', category: [], type: [] },
   USER_LOGIN: { sourceIp: ['addr'] },
   USER_ERR: { sourceIp: ['addr'] },
-  USER_AUTH: { sourceIp: ['addr'] },
-  USER_LOGOUT: { sourceIp: ['addr'] },
+  USER_START: { sourceIp: ['addr'] },
+  CRYPTO_KEY_USER: { sourceIp: ['addr'] },
+  CRYPTO_SESSION: { sourceIp: ['addr'] },
+};
+/** go-libaudit's `path_index` hints: which PATH record names the object. */
+const PATH_INDEX: Record<string, number> = {
+  mkdir: 1,
+  mkdirat: 1,
+  mount: 1,
+  rename: 2,
+  renameat: 2,
+  renameat2: 2,
 };
 const COALESCE_SYSCALL_OVERRIDES: Record<string, Normalization> = {
   clock_adjtime: { action: 'changed-system-time', category: ['host'], type: ['change'] },
@@ -290,7 +300,7 @@ function applyNormalization(ev: LibauditEvent, recs: InterpretedRecord[]): void 
     ev.record_type === 'SYSCALL' &&
     sysName !== undefined &&
     (sys?.category.includes('file') || FILE_OBJECT_SYSCALLS.has(sysName));
-  if (isFileSyscall) setFileObject(ev);
+  if (isFileSyscall) setFileObject(ev, PATH_INDEX[sysName as string] ?? 0);
   const sourceIp = (norm as { sourceIp?: string[] }).sourceIp;
   if (!ev.source && sourceIp) {
     for (const k of sourceIp) {
@@ -316,11 +326,12 @@ function applyNormalization(ev: LibauditEvent, recs: InterpretedRecord[]): void 
   void recs;
 }
 
-function setFileObject(ev: LibauditEvent): void {
+function setFileObject(ev: LibauditEvent, pathIndexHint: number): void {
   const paths = ev.paths ?? [];
   if (paths.length === 0) return;
-  let path = paths[0];
-  for (const p of paths) {
+  const start = paths.length > pathIndexHint ? pathIndexHint : 0;
+  let path = paths[start];
+  for (const p of paths.slice(start)) {
     if (p.nametype !== 'PARENT' && p.nametype !== 'UNKNOWN') {
       path = p;
       break;
@@ -478,6 +489,18 @@ export function libauditEventToEcs(ev: LibauditEvent, options: EcsMappingOptions
     if (a.port !== undefined) out.port = toInt(a.port);
     if (a.path !== undefined) out.address = a.path;
     doc[side] = out;
+  }
+  // Crypto session records name both ends (as the agent maps them): the remote end is the
+  // source (addr, rport), the local end the destination (laddr, lport, hostname).
+  if (ev.record_type === 'CRYPTO_SESSION' || ev.record_type === 'CRYPTO_KEY_USER') {
+    const d = ev.data ?? {};
+    if (d.rport && doc.source) (doc.source as Doc).port = toInt(d.rport);
+    const dst: Doc = {};
+    if (d.laddr) dst.ip = d.laddr;
+    if (d.lport) dst.port = toInt(d.lport);
+    if (d.hostname && d.hostname !== '?') dst.domain = d.hostname;
+    if (Object.keys(dst).length && !doc.destination) doc.destination = dst;
+    if (doc.source && !ev.network) doc.network = { direction: 'ingress' };
   }
   if (ev.network) doc.network = { direction: ev.network.direction };
   if (related.size) doc.related = { user: [...related] };
