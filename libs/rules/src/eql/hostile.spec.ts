@@ -3,6 +3,8 @@
  * 10^5-item `in` lists. Each must give a clear error or finish in bounded time (the bounds
  * are generous ceilings so slow CI never flakes; a backtracking engine would take minutes).
  */
+import fc from 'fast-check';
+import { EqlError } from './errors';
 import {
   EqlSyntaxError,
   EqlVerificationError,
