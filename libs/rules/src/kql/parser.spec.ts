@@ -60,6 +60,11 @@ describe('parseKql: Kibana grammar', () => {
     expect(ast('f:x \\not y')).toEqual(is('f', 'x \not y'));
   });
 
+  it('reads an unquoted field named null as no field (Kibana builds a null literal)', () => {
+    expect(ast(' null :b')).toEqual(is(null, 'b'));
+    expect(ast('"null":b')).toEqual(is('null', 'b'));
+  });
+
   it('reads true, false and null unquoted as keywords but keeps their text', () => {
     const node = parseKql('f:true');
     expect(node).toMatchObject({ type: 'is', value: { text: 'true', keyword: 'true' } });
@@ -85,6 +90,9 @@ describe('parseKql: Kibana grammar', () => {
     ['foo:ba:r', 'Expected AND, OR, end of input but ":" found.\nfoo:ba:r\n------^'],
     ['foo > ', 'Expected literal, whitespace but end of input found.\nfoo > \n------^'],
     ['< 1000', 'Expected "(", NOT, end of input, field name, value, whitespace but "<" found.\n< 1000\n^'],
+    // Found by differential fuzzing against the peggy-compiled grammar (result cache on).
+    ['(c ', 'Expected ")", ":", "<", "<=", ">", ">=", AND, OR but end of input found.\n(c \n---^'],
+    ['a:(b', 'Expected ")", AND, OR but end of input found.\na:(b\n----^'],
   ])("rejects %j with Kibana's message", (query, message) => {
     let error: unknown;
     try {

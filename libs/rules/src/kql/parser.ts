@@ -564,22 +564,31 @@ class Parser {
       this.pos++;
       return WILDCARD;
     }
-    if (p >= s.length || SPECIAL.has(s[p]) || this.keywordAhead()) return FAILED;
+    // Same order as the grammar: the Keyword lookahead runs even at the end of the input.
+    if (SPECIAL.has(s[p]) || this.keywordAhead() || p >= s.length) return FAILED;
     this.pos++;
     return s[p];
   }
 
-  /** Keyword = Space 'or'i Space / Space 'and'i Space / 'not'i Space (a lookahead only). */
+  /**
+   * Keyword = Space 'or'i Space / Space 'and'i Space / 'not'i Space (a lookahead only).
+   * It runs the Space rule like the generated parser does, so the result cache sees the
+   * same (silent) attempts and later error messages agree with Kibana's.
+   */
   private keywordAhead(): boolean {
-    const s = this.input;
-    const p = this.pos;
-    if (isSpace(s.charAt(p))) {
+    const start = this.pos;
+    this.silent++;
+    try {
       for (const kw of ['or', 'and']) {
-        if (s.substr(p + 1, kw.length).toLowerCase() === kw && isSpace(s.charAt(p + 1 + kw.length)))
-          return true;
+        this.pos = start;
+        if (this.space() && this.literalI(kw) && this.space()) return true;
       }
+      this.pos = start;
+      return this.literalI('not') && this.space();
+    } finally {
+      this.silent--;
+      this.pos = start;
     }
-    return s.substr(p, 3).toLowerCase() === 'not' && isSpace(s.charAt(p + 3));
   }
 
   /** EscapedWhitespace = '\\t' / '\\r' / '\\n' */
@@ -611,7 +620,9 @@ function isTrimmable(p: ValuePart): boolean {
 }
 
 /** Kibana's `is` node construction: `f:*` is exists, `*:*` is match-all. */
-function isNode(field: KqlLiteral | null, value: KqlLiteral): KqlNode {
+function isNode(given: KqlLiteral | null, value: KqlLiteral): KqlNode {
+  // An unquoted field named `null` is Kibana's null literal, i.e. no field: free text.
+  const field = given !== null && given.keyword === 'null' ? null : given;
   if (field !== null && isLoneWildcard(value)) {
     if (isLoneWildcard(field)) return { type: 'match_all' };
     return { type: 'exists', field };
