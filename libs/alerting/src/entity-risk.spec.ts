@@ -187,16 +187,20 @@ describe('entity risk: worked example of 24 candidates through the processor', (
     expect(r.topInputs.map((i) => i.alertId)).toEqual(['b', 'a']);
   });
 
-  it('the memory store evicts the lowest-scored entities beyond its bound', async () => {
-    const store = new MemoryEntityRiskStore(undefined, 2);
+  it('the memory store evicts the lowest-scored entities beyond its bound (down to 90%)', async () => {
+    const store = new MemoryEntityRiskStore(undefined, 10);
+    // 11 hosts scored 5, 10, ..., 55: over the bound of 10, evicted down to 9 (the two lowest go)
     await store.add(
-      [
-        { entity: { type: 'host', name: 'low' }, input: { alertId: '1', riskScore: 10, time: now } },
-        { entity: { type: 'host', name: 'mid' }, input: { alertId: '2', riskScore: 50, time: now } },
-        { entity: { type: 'host', name: 'high' }, input: { alertId: '3', riskScore: 90, time: now } },
-      ],
+      Array.from({ length: 11 }, (_, i) => ({
+        entity: { type: 'host' as const, name: `h${(i + 1) * 5}` },
+        input: { alertId: String(i), riskScore: (i + 1) * 5, time: now },
+      })),
       now,
     );
-    expect((await store.top(10, now)).map((e) => e.name)).toEqual(['high', 'mid']);
+    const names = (await store.top(20, now)).map((e) => e.name);
+    expect(names).toHaveLength(9);
+    expect(names[0]).toBe('h55');
+    expect(names).not.toContain('h5');
+    expect(names).not.toContain('h10');
   });
 });

@@ -87,8 +87,12 @@ export function computeEntityRisk(
   now: number,
   options: EntityRiskOptions = DEFAULT_ENTITY_RISK_OPTIONS,
 ): EntityRisk {
-  const live = inputsInWindow(inputs, now, options.windowMs);
-  const rawScore = weightedRiskSum(live.map((i) => i.riskScore));
+  // One sort serves both the weighted sum (high to low) and the list of top inputs.
+  const live = inputsInWindow(inputs, now, options.windowMs).sort(
+    (a, b) => b.riskScore - a.riskScore || b.time - a.time,
+  );
+  let rawScore = 0;
+  for (let i = 0; i < live.length; i++) rawScore += live[i].riskScore / Math.pow(i + 1, 1.5);
   const score = normalizeRiskSum(rawScore);
   return {
     ...entity,
@@ -96,7 +100,7 @@ export function computeEntityRisk(
     level: riskLevel(score),
     rawScore,
     inputs: live.length,
-    topInputs: [...live].sort((a, b) => b.riskScore - a.riskScore || b.time - a.time).slice(0, 10),
+    topInputs: live.slice(0, 10),
   };
 }
 
@@ -153,10 +157,12 @@ export class MemoryEntityRiskStore implements EntityRiskStore {
       out.push(computeEntityRisk(entity, merged, now, this.options));
     }
     if (this.inputs.size > this.maxEntities) {
+      // Evict down to 90% of the bound, so the ranking runs once per many batches, not every one.
+      const keep = Math.floor(this.maxEntities * 0.9);
       const ranked = [...this.inputs.entries()]
         .map(([k, v]) => [k, computeEntityRisk(v.entity, v.inputs, now, this.options).score] as const)
         .sort((a, b) => a[1] - b[1]);
-      for (const [k] of ranked.slice(0, this.inputs.size - this.maxEntities)) this.inputs.delete(k);
+      for (const [k] of ranked.slice(0, this.inputs.size - keep)) this.inputs.delete(k);
     }
     return out;
   }
