@@ -53,8 +53,13 @@ export interface RunResult {
   stderr: string;
 }
 
-export function run(binary: string, args: string[], input?: string): RunResult {
-  const res = spawnSync(binary, args, { input, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+export function run(binary: string, args: string[], input?: string, env?: Record<string, string>): RunResult {
+  const res = spawnSync(binary, args, {
+    input,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    env: env ? { ...process.env, ...env } : process.env,
+  });
   if (res.error) throw res.error;
   return { status: res.status ?? -1, stdout: res.stdout, stderr: res.stderr };
 }
