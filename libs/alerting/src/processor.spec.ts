@@ -81,6 +81,7 @@ describe('AlertProcessor: suppression', () => {
     expect(updated['kibana.alert.suppression.docs_count']).toBe(3);
     expect(updated['kibana.alert.suppression.start']).toBe(at(0));
     expect(updated['kibana.alert.suppression.end']).toBe(at(4));
+    expect(updated['kibana.alert.last_detected']).toBe(new Date(now).toISOString());
     expect(second.alerts[1].doc['kibana.alert.suppression.docs_count']).toBe(0);
 
     // A replay of the whole stream changes nothing.

@@ -223,6 +223,8 @@ export class AlertProcessor {
           })();
         if (open && open.record.uuid !== c.uuid && isInWindow(open.record, c.originalTime, durationMs)) {
           foldInto(open.record, c.originalTime);
+          // As Kibana does when it folds a duplicate into a kept alert.
+          open.record.doc['kibana.alert.last_detected'] = new Date(now).toISOString();
           open.folded++;
           groups.set(key, open);
           if (durationMs !== undefined) dirtyGroups.add(key);
