@@ -6,9 +6,26 @@ import {
   type NormalizeOutput,
   type NormalizeShape,
 } from '@sequent/ecs';
+import { readFileSync } from 'node:fs';
 import { UsageError, type Command } from '../command';
 import { intFlag, parseFlags } from '../args';
 import { readLines, writeLine } from '../io';
+
+/** `name:x:id:...` lines (passwd and group files alike) → id → name. */
+function idMap(path: string, what: string): Record<string, string> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read the ${what} file ${path}: ${(err as Error).message}`);
+  }
+  const map: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const [name, , id] = line.split(':');
+    if (name && id && /^\d+$/.test(id) && !(id in map)) map[id] = name;
+  }
+  return map;
+}
 
 export const normalizeCommand: Command = {
   name: 'normalize',
@@ -32,6 +49,8 @@ Prints one ECS document per event (NDJSON) in input order. Input it cannot read 
   --max-event-bytes N      refuse larger lines/documents (default 1048576)
   --max-depth N            refuse documents nested deeper (default 32)
   --max-fields N           refuse documents with more fields (default 5000)
+  --passwd FILE            /etc/passwd-format file: uid → user.name (auditd)
+  --group FILE             /etc/group-format file: gid → group.name (auditd)
   --keep-original          keep the raw input in event.original
 Exit status: 0 all input read, 1 some input could not be read, 2 usage error.
 `,
@@ -47,6 +66,8 @@ Exit status: 0 all input read, 1 some input could not be read, 2 usage error.
         'max-depth': { type: 'string' },
         'max-fields': { type: 'string' },
         'keep-original': { type: 'boolean' },
+        passwd: { type: 'string' },
+        group: { type: 'string' },
       },
       true,
     );
@@ -70,6 +91,8 @@ Exit status: 0 all input read, 1 some input could not be read, 2 usage error.
         maxFields: intFlag(values['max-fields'], 'max-fields', 5000),
       },
       keepOriginal: values['keep-original'] === true,
+      ...(values.passwd ? { userNames: idMap(values.passwd, 'passwd') } : {}),
+      ...(values.group ? { groupNames: idMap(values.group, 'group') } : {}),
     });
     let failures = 0;
     const emit = async (o: NormalizeOutput) => {
