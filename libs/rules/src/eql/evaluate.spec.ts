@@ -75,6 +75,9 @@ describe('EQL evaluation semantics', () => {
     ['version > "1.5.0"', true],
     ['@timestamp > "2024-05-01T09:59:59Z" and @timestamp < "2024-05-01T10:00:01Z"', true],
     ['@timestamp == "2024-05-01T10:00:00Z"', true],
+    ['@timestamp == "2024-05-01T10:00:00.000000000Z"', true],
+    ['@timestamp < "2024-05-01T10:00:00.000000001Z"', true],
+    ['@timestamp == "2024-05-01T12:00:00+02:00"', true],
     ['flag == true', true],
     ['flag', true],
     ['not flag', false],
@@ -200,5 +203,17 @@ describe('EQL evaluation semantics', () => {
     expect(match('__proto__.x == "1"', hostile)).toBe(false);
     expect(match('a.constructor != null', hostile)).toBe(false);
     expect(match('`constructor`.name == "Object"', {})).toBe(false);
+  });
+
+  it('compares date_nanos strings to the nanosecond and epoch milliseconds to ISO dates', () => {
+    const t = (ts: unknown, q: string): boolean => match(q, { '@timestamp': ts });
+    expect(t('1974-03-03T02:22:54.294365140Z', '@timestamp == "1974-03-03T02:22:54.294365140Z"')).toBe(true);
+    expect(t('1974-03-03T02:22:54.294209140Z', '@timestamp == "1974-03-03T02:22:54.294365140Z"')).toBe(false);
+    expect(t('1974-03-03T02:22:54.294209141Z', '@timestamp > "1974-03-03T02:22:54.294209140Z"')).toBe(true);
+    expect(t('1974-03-02T19:53:16.510000000Z', '@timestamp == "1974-03-02T19:53:16.510Z"')).toBe(true);
+    expect(t(1516116808349, '@timestamp == 1516116808349')).toBe(true);
+    expect(t(1516116808349, '@timestamp < "2018-01-16T15:33:28.350Z"')).toBe(true);
+    expect(t(1516116808349, '@timestamp == "2018-01-16T15:33:28.349Z"')).toBe(true);
+    expect(t('2018-01-16T15:33:28.349Z', '@timestamp > 1516116808348')).toBe(true);
   });
 });

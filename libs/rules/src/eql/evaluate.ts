@@ -247,16 +247,41 @@ const ISO_DATE =
   /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?$/;
 const DOTTED = /^\d{1,9}(?:\.\d{1,9}){2,}$/;
 
-/** Epoch milliseconds of an ISO-8601 date string (UTC when it has no zone), else null. */
-export function dateMillis(s: string): number | null {
+/** An instant as epoch milliseconds plus the nanoseconds below the millisecond (date_nanos). */
+type Instant = [ms: number, nanos: number];
+
+/** The instant of an ISO-8601 date string (UTC when it has no zone), else null. */
+export function dateInstant(s: string): Instant | null {
   if (s.length > 40 || !ISO_DATE.test(s)) return null;
+  const frac = /[.,](\d+)/.exec(s.slice(10));
+  const nanos = frac && frac[1].length > 3 ? Number(frac[1].slice(3).padEnd(6, '0').slice(0, 6)) : 0;
   let t = s
     .replace(' ', 'T')
     .replace(/([.,])(\d{3})\d+/, '.$2')
     .replace(',', '.');
   if (t.length > 10 && !/(?:Z|[+-]\d{2}(?::?\d{2})?)$/.test(t.slice(10))) t += 'Z';
   const ms = Date.parse(t);
-  return Number.isNaN(ms) ? null : ms;
+  return Number.isNaN(ms) ? null : [ms, nanos];
+}
+
+function numberInstant(n: number): Instant {
+  const ms = Math.floor(n);
+  return [ms, Math.round((n - ms) * 1e6)];
+}
+
+function instantOrder(a: Instant, b: Instant): number {
+  return a[0] - b[0] || a[1] - b[1];
+}
+
+/** Compares a number with a string: numerically when the string is numeric, else as instants
+ * when it is an ISO date (the number being epoch milliseconds); null when neither. */
+function numberVersusString(op: ComparisonOp, n: number, s: string, numberFirst: boolean): boolean | null {
+  const v = F.numericString(s);
+  if (v !== null) return sameTypeCompare(op, numberFirst ? n : v, numberFirst ? v : n);
+  const d = dateInstant(s);
+  if (d === null) return op === '==' ? false : op === '!=' ? true : null;
+  const order = instantOrder(numberInstant(n), d);
+  return orderResult(op, numberFirst ? order : -order);
 }
 
 /** Orders dotted numbers (versions, IPv4 addresses) part by part; null when not both dotted. */
@@ -304,18 +329,19 @@ export function compareScalars(op: ComparisonOp, a: unknown, b: unknown): boolea
   const tx = typeof x;
   const ty = typeof y;
   if (tx !== ty) {
-    if (tx === 'number' && ty === 'string') y = F.numericString(y as string) ?? dateMillis(y as string);
-    else if (tx === 'string' && ty === 'number') x = F.numericString(x as string) ?? dateMillis(x as string);
+    if (tx === 'number' && ty === 'string') return numberVersusString(op, x as number, y as string, true);
+    else if (tx === 'string' && ty === 'number')
+      return numberVersusString(op, y as number, x as string, false);
     else if (tx === 'boolean' && ty === 'string') y = y === 'true' ? true : y === 'false' ? false : null;
     else if (tx === 'string' && ty === 'boolean') x = x === 'true' ? true : x === 'false' ? false : null;
     else return op === '==' ? false : op === '!=' ? true : null;
     if (x === null || y === null) return op === '==' ? false : op === '!=' ? true : null;
   } else if (tx === 'string') {
     if (x !== y) {
-      const dx = dateMillis(x as string);
+      const dx = dateInstant(x as string);
       if (dx !== null) {
-        const dy = dateMillis(y as string);
-        if (dy !== null) return orderResult(op, dx - dy);
+        const dy = dateInstant(y as string);
+        if (dy !== null) return orderResult(op, instantOrder(dx, dy));
       }
       if (op !== '==' && op !== '!=') {
         const d = dottedOrder(x as string, y as string);
