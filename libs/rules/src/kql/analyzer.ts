@@ -43,8 +43,28 @@ function joins(prev: string, mid: string, next: string): boolean {
   return false;
 }
 
+function isWordChar(ch: string): boolean {
+  const c = ch.charCodeAt(0);
+  if (c < 128) return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
+  return WORD.test(ch);
+}
+
+// Documents are often matched by several clauses on the same text field: keep the last
+// few analyses.
+const recent = new Map<string, string[]>();
+const RECENT_LIMIT = 64;
+
 /** The tokens of `text` as a `text` field with the standard analyzer indexes them. */
 export function analyzeStandard(text: string): string[] {
+  const hit = recent.get(text);
+  if (hit) return hit;
+  const tokens = analyze(text);
+  if (recent.size >= RECENT_LIMIT) recent.delete(recent.keys().next().value as string);
+  recent.set(text, tokens);
+  return tokens;
+}
+
+function analyze(text: string): string[] {
   const chars = Array.from(text);
   const tokens: string[] = [];
   let current = '';
@@ -56,12 +76,12 @@ export function analyzeStandard(text: string): string[] {
   };
   for (let i = 0; i < chars.length; i++) {
     const ch = chars[i];
-    if (IDEOGRAPH.test(ch)) {
+    if (ch.charCodeAt(0) >= 0x2e80 && IDEOGRAPH.test(ch)) {
       flush();
       tokens.push(ch);
       continue;
     }
-    if (WORD.test(ch)) {
+    if (isWordChar(ch)) {
       if (currentLength >= MAX_TOKEN_LENGTH) flush();
       current += ch;
       currentLength++;

@@ -205,6 +205,24 @@ describe('compileKql with a mapping (Elasticsearch kql query semantics)', () => 
 });
 
 describe('analyzeStandard', () => {
+  it('emits lower-case tokens without separators, ideographs one by one, the same on repeat', () => {
+    expect(analyzeStandard('Ünïcode 東京 foo@Example.COM v1.2.3 out-of-tree')).toEqual([
+      'ünïcode',
+      '東',
+      '京',
+      'foo',
+      'example.com',
+      'v1.2.3',
+      'out',
+      'of',
+      'tree',
+    ]);
+    expect(analyzeStandard('Ünïcode 東京 foo@Example.COM v1.2.3 out-of-tree')).toEqual(
+      analyzeStandard('Ünïcode 東京 foo@Example.COM v1.2.3 out-of-tree'),
+    );
+    expect(analyzeStandard('  \t ')).toEqual([]);
+  });
+
   it('splits and lower-cases like the standard analyzer', () => {
     expect(analyzeStandard("The Quick-Brown fox_1 3.5 foo.bar don't 1,000 a/b")).toEqual([
       'the',
