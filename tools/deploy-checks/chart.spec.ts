@@ -2,7 +2,8 @@
 // Strimzi values, validate every object with kubernetes-models (+ KEDA, prometheus-operator),
 // and check what matters for running sequent: the correlator's KEDA bound follows the
 // partitions, hardened pods, probes on the ops server, and SEQUENT_* names the services read.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { find, helmLint, one, renderChart, type KubeObject } from './chart';
@@ -66,6 +67,25 @@ describe('helm chart k8s/helm/sequent', () => {
       const lint = helmLint(options);
       expect(lint.output).toContain('0 chart(s) failed');
       expect(lint.ok).toBe(true);
+    }
+  });
+
+  it('helm package includes the linked dashboards and rules, and the package renders', () => {
+    const { helm } = kubeTools();
+    const dir = mkdtempSync(path.join(tmpdir(), 'sequent-chart-'));
+    try {
+      const pack = run(helm, ['package', chartDir, '--destination', dir]);
+      expect(pack.status).toBe(0);
+      const archive = path.join(dir, 'sequent-0.1.0.tgz');
+      const listing = run('tar', ['-tzf', archive]).stdout.split('\n');
+      expect(listing).toContain('sequent/dashboards/sequent-overview.json');
+      expect(listing.filter((f) => /^sequent\/rules\/.+\.toml$/.test(f)).length).toBeGreaterThan(0);
+      expect(listing).not.toContain('sequent/values-production.yaml');
+      const rendered = run(helm, ['template', 'sequent', archive]);
+      expect(rendered.status).toBe(0);
+      expect(rendered.stdout).toContain('grafana_dashboard: "1"');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
