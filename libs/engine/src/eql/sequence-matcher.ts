@@ -131,6 +131,8 @@ export interface EqlSequenceState {
   keyCount: number;
   seq: number;
   sinceSweep: number;
+  /** Event time of the last sweep (absent before the first). */
+  lastSweep?: EqlTime;
   /** Latest event time processed. */
   now: EqlTime | null;
   stats: EqlSequenceStats;
@@ -230,12 +232,22 @@ function keyTuples(stage: PlanStage, event: unknown): unknown[][] {
   return eqlJoinKeyTuples(stage.keys, stage.optionalKeys, event);
 }
 
+/**
+ * The state key of a join-key tuple: injective, and never the name of an `Object.prototype`
+ * member (ids are empty or start with `s`, `n` or `[`), so plain property access is safe.
+ */
 function keyId(values: unknown[]): string {
+  if (values.length === 0) return '';
+  if (values.length === 1) {
+    const v = values[0];
+    if (typeof v === 'string') return 's' + v;
+    if (typeof v === 'number') return 'n' + v;
+  }
   return JSON.stringify(values);
 }
 
 function getKey(state: EqlSequenceState, id: string): KeyState | undefined {
-  return Object.prototype.hasOwnProperty.call(state.keys, id) ? state.keys[id] : undefined;
+  return state.keys[id];
 }
 
 /** Returns the key's state, creating it (and evicting least recently used keys) if needed. */
@@ -391,11 +403,19 @@ export function processEqlSequenceEvent(
     }
   }
 
-  if (++state.sinceSweep >= plan.options.sweepEvery) {
+  // A sweep walks every key, so it runs at most every `sweepEvery` events and every half
+  // maxspan of event time: its cost stays a small fraction per event however many keys there are.
+  if (++state.sinceSweep >= plan.options.sweepEvery && sweepDue(plan, state)) {
     state.sinceSweep = 0;
+    state.lastSweep = state.now ?? undefined;
     out.push(...advanceEqlSequenceTime(plan, state, state.now));
   }
   return out;
+}
+
+function sweepDue(plan: EqlSequencePlan, state: EqlSequenceState): boolean {
+  if (plan.maxspanMs === undefined || !state.now) return false;
+  return !state.lastSweep || eqlMillisBetween(state.lastSweep, state.now) >= plan.maxspanMs / 2;
 }
 
 function leadingBefore(ks: KeyState, start: EqlTime): EqlTime | null {
