@@ -59,6 +59,20 @@ describe('auditd apt → sh -c → nc chain (endpoint shape)', () => {
     });
   });
 
+  it('carries Defend identity fields (effective and real ids, interactive)', () => {
+    expect(byName('sh')).toMatchObject({
+      user: { id: '0', name: 'root', Ext: { real: { id: '0', name: 'root' } } },
+      group: { id: '0', Ext: { real: { id: '0' } } },
+      process: {
+        user: { id: '0' },
+        real_user: { id: '0' },
+        group: { id: '0' },
+        interactive: true,
+        parent: { user: { id: '0' } },
+      },
+    });
+  });
+
   it('gives the same ids on every run (stable, derived from host, pid and start time)', () => {
     const again = normalizeLines(lines, { format: 'auditd', shape: 'endpoint' }).events;
     expect(again.map((e) => getField(e, 'process.entity_id'))).toEqual(

@@ -54,6 +54,7 @@ export function endpointBase(
 }
 
 function processFields(p: ProcessInfo, parent: ProcessInfo | undefined): Doc {
+  // (identity fields are added by the source-specific callers)
   const out: Doc = { pid: p.pid, entity_id: p.entityId };
   if (p.name) out.name = p.name;
   if (p.executable) out.executable = p.executable;
@@ -90,19 +91,53 @@ function processName(comm: string | undefined, exe: string | undefined): string 
   return comm;
 }
 
-function userFields(doc: Doc, integration: Doc): void {
-  const user = integration.user as Doc | undefined;
-  if (!user) return;
-  const u: Doc = {};
-  if (user.id !== undefined) u.id = user.id;
-  if (user.name !== undefined) u.name = user.name;
-  else if (user.id === '0') u.name = 'root'; // uid 0 is root on every Linux host
-  if (Object.keys(u).length) doc.user = u;
-  const g = (user.group ?? undefined) as Doc | undefined;
-  if (g && (g.id !== undefined || g.name !== undefined)) {
-    doc.group = { ...g };
-    if (g.name === undefined && g.id === '0') (doc.group as Doc).name = 'root';
+/**
+ * Defend's identity fields from the audit ids: `user.id` / `process.user.id` are the effective
+ * uid, `user.Ext.real.id` / `process.real_user.id` the real one (likewise for groups), names
+ * when known (ENRICHED logs or a passwd map; uid/gid 0 is root everywhere).
+ */
+function identityFields(doc: Doc, integration: Doc, ev: LibauditEvent, p: ProcessInfo): void {
+  const ids = ev.user.ids ?? {};
+  const iu = (integration.user ?? {}) as Doc;
+  const nameOf = (id: string | undefined, known: unknown): string | undefined =>
+    typeof known === 'string' ? known : id === '0' ? 'root' : undefined;
+  const uid = ids.uid !== 'unset' ? ids.uid : undefined;
+  const euid = ids.euid ?? uid;
+  const gid = ids.gid;
+  const egid = ids.egid ?? gid;
+  const euidName = nameOf(
+    euid,
+    (iu.effective as Doc | undefined)?.name ?? (euid === uid ? iu.name : undefined),
+  );
+  const uidName = nameOf(uid, iu.name);
+  const egidName = nameOf(egid, ((iu.effective as Doc | undefined)?.group as Doc | undefined)?.name);
+  const gidName = nameOf(gid, (iu.group as Doc | undefined)?.name);
+  const ent = (id: string | undefined, name: string | undefined): Doc | undefined =>
+    id === undefined && name === undefined
+      ? undefined
+      : { ...(id !== undefined ? { id } : {}), ...(name ? { name } : {}) };
+  const user = ent(euid, euidName);
+  if (user) {
+    if (uid !== undefined) user.Ext = { real: ent(uid, uidName) };
+    doc.user = user;
   }
+  const group = ent(egid, egidName);
+  if (group) {
+    if (gid !== undefined) group.Ext = { real: ent(gid, gidName) };
+    doc.group = group;
+  }
+  const proc = doc.process as Doc;
+  const pu = ent(euid, euidName);
+  if (pu) proc.user = pu;
+  const ru = ent(uid, uidName);
+  if (ru) proc.real_user = ru;
+  const pg = ent(egid, egidName);
+  if (pg) proc.group = pg;
+  const rg = ent(gid, gidName);
+  if (rg) proc.real_group = rg;
+  const tty = (ev.data ?? {}).tty;
+  if (tty !== undefined) proc.interactive = tty !== '(none)' && tty !== '';
+  if (euid !== undefined) p.userId = euid;
 }
 
 function joinPath(cwd: string | undefined, p: string): string {
@@ -162,7 +197,8 @@ export function auditdToEndpoint(
     p.ppid !== undefined ? table.getOrCreate(host.id, p.ppid, ts, {}) : undefined;
   const finish = (doc: Doc, p: ProcessInfo, parent: ProcessInfo | undefined) => {
     doc.process = processFields(p, parent);
-    userFields(doc, integration);
+    identityFields(doc, integration, ev, p);
+    if (parent?.userId !== undefined) ((doc.process as Doc).parent as Doc).user = { id: parent.userId };
     return doc;
   };
 

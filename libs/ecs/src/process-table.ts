@@ -18,6 +18,8 @@ export interface ProcessInfo {
   workingDirectory?: string;
   /** The start key used in the entity id (start time, or the source's own process GUID). */
   start: string;
+  /** Effective uid when last seen (for `process.parent.user.id`). */
+  userId?: string;
   /** Sysmon: the parent's start key (its process GUID), to name a parent not seen yet. */
   parentStart?: string;
 }
