@@ -94,7 +94,11 @@ export class AlerterService implements Lifecycle {
       recent: this.recent,
       feed: this.feed,
       sinks,
-      retry: { attempts: config.sinks.attempts, backoffMs: config.sinks.backoffMs },
+      retry: {
+        attempts: config.sinks.attempts,
+        backoffMs: config.sinks.backoffMs,
+        budgetMs: config.sinks.budgetMs,
+      },
       deadLetter: (items) => dlq.send(items),
       logger,
     });

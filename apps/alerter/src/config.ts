@@ -93,6 +93,8 @@ export const alerterConfigSchema = z.object({
     attempts: z.number().int().min(1).max(20).default(5),
     backoffMs: z.number().int().min(0).default(200),
     timeoutMs: z.number().int().positive().default(5_000),
+    /** All attempts of one delivery stop after this (keep it under the Kafka session timeout). */
+    budgetMs: z.number().int().positive().default(15_000),
     /** Also notify webhooks when a suppressed alert's counts change. */
     notifyUpdates: z.boolean().default(false),
   }),

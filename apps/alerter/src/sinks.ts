@@ -100,7 +100,13 @@ export interface RetryOptions {
   attempts: number;
   backoffMs: number;
   maxBackoffMs?: number;
+  /**
+   * Time budget for all attempts of one delivery: no retry starts after it. Keeps a dead sink
+   * from holding a batch past the consumer's session timeout (which would replay the batch).
+   */
+  budgetMs?: number;
   sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -112,6 +118,8 @@ export async function deliverWithRetry(
   options: RetryOptions,
 ): Promise<{ error: string; attempts: number } | null> {
   const sleep = options.sleep ?? defaultSleep;
+  const now = options.now ?? Date.now;
+  const deadline = options.budgetMs === undefined ? Infinity : now() + options.budgetMs;
   let last = '';
   for (let attempt = 1; attempt <= options.attempts; attempt++) {
     try {
@@ -120,8 +128,10 @@ export async function deliverWithRetry(
     } catch (err) {
       last = (err as Error).message;
       if (err instanceof SinkError && !err.retryable) return { error: last, attempts: attempt };
-      if (attempt < options.attempts)
-        await sleep(Math.min(options.backoffMs * 2 ** (attempt - 1), options.maxBackoffMs ?? 10_000));
+      if (attempt === options.attempts) break;
+      const pause = Math.min(options.backoffMs * 2 ** (attempt - 1), options.maxBackoffMs ?? 10_000);
+      if (now() + pause >= deadline) return { error: `${last} (retry budget spent)`, attempts: attempt };
+      await sleep(pause);
     }
   }
   return { error: last, attempts: options.attempts };
