@@ -66,14 +66,17 @@ export function searchOne(
   }
 }
 
+const stripBom = (line: string): string => (line.charCodeAt(0) === 0xfeff ? line.slice(1) : line);
+
 async function readEvents(
   file: string,
   onError: (line: number, message: string) => void,
 ): Promise<unknown[]> {
   const out: unknown[] = [];
   let n = 0;
-  for await (const line of readLines(file)) {
+  for await (const raw of readLines(file)) {
     n++;
+    const line = n === 1 ? stripBom(raw) : raw;
     if (line.trim() === '') continue;
     try {
       out.push(JSON.parse(line));
@@ -117,8 +120,9 @@ or {"id", "error"} for a query that is rejected. Events are returned whole, as g
       process.stderr.write(JSON.stringify({ error: `events: ${message}`, line }) + '\n');
     });
     let n = 0;
-    for await (const text of readLines(values['query-file'])) {
+    for await (const raw of readLines(values['query-file'])) {
       n++;
+      const text = n === 1 ? stripBom(raw) : raw;
       if (text.trim() === '') continue;
       let line: SearchQueryLine;
       try {
