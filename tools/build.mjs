@@ -4,7 +4,7 @@
 // The @sequent/* aliases of tsconfig.base.json are rewritten to relative requires, so
 // dist/ runs on plain `node` with no loader.
 import { transformFile } from '@swc/core';
-import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -65,7 +65,10 @@ await Promise.all(
         sourceFileName: file,
       });
       await mkdir(path.dirname(out), { recursive: true });
-      await writeFile(out, `${code}\n//# sourceMappingURL=${path.basename(out)}.map\n`);
+      // Write-then-rename: a CLI started while another build runs never loads a half-written file.
+      const tmp = `${out}.${process.pid}.tmp`;
+      await writeFile(tmp, `${code}\n//# sourceMappingURL=${path.basename(out)}.map\n`);
+      await rename(tmp, out);
       if (map) await writeFile(`${out}.map`, map);
     } catch (err) {
       failed++;
