@@ -49,22 +49,80 @@ function isWordChar(ch: string): boolean {
   return WORD.test(ch);
 }
 
-// Documents are often matched by several clauses on the same text field: keep the last
-// few analyses.
-const recent = new Map<string, string[]>();
-const RECENT_LIMIT = 64;
+// A document is often matched by several clauses on the same text field: remember the
+// last few analyses (a tiny ring compared by ===, cheaper than hashing long strings).
+const RING = 4;
+const ringText: Array<string | undefined> = new Array<string | undefined>(RING);
+const ringTokens: string[][] = new Array<string[]>(RING);
+let ringNext = 0;
 
 /** The tokens of `text` as a `text` field with the standard analyzer indexes them. */
 export function analyzeStandard(text: string): string[] {
-  const hit = recent.get(text);
-  if (hit) return hit;
+  for (let i = 0; i < RING; i++) if (ringText[i] === text) return ringTokens[i];
   const tokens = analyze(text);
-  if (recent.size >= RECENT_LIMIT) recent.delete(recent.keys().next().value as string);
-  recent.set(text, tokens);
+  ringText[ringNext] = text;
+  ringTokens[ringNext] = tokens;
+  ringNext = (ringNext + 1) % RING;
   return tokens;
 }
 
+const ASCII = /^[\x00-\x7f]*$/;
+
 function analyze(text: string): string[] {
+  return ASCII.test(text) ? analyzeAscii(text) : analyzeUnicode(text);
+}
+
+const enum Ascii {
+  Other,
+  Letter,
+  Digit,
+  Underscore,
+}
+
+function asciiClass(c: number): Ascii {
+  if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90)) return Ascii.Letter;
+  if (c >= 48 && c <= 57) return Ascii.Digit;
+  return c === 95 ? Ascii.Underscore : Ascii.Other;
+}
+
+/** The same rules as analyzeUnicode, on char codes and slices (most log text is ASCII). */
+function analyzeAscii(text: string): string[] {
+  const tokens: string[] = [];
+  const n = text.length;
+  let start = -1;
+  const flush = (end: number): void => {
+    if (start >= 0) tokens.push(text.slice(start, end).toLowerCase());
+    start = -1;
+  };
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    const k = asciiClass(c);
+    if (k !== Ascii.Other) {
+      if (start < 0) start = i;
+      else if (i - start >= MAX_TOKEN_LENGTH) {
+        flush(i);
+        start = i;
+      }
+      continue;
+    }
+    if (start >= 0 && i + 1 < n) {
+      const prev = asciiClass(text.charCodeAt(i - 1));
+      const next = asciiClass(text.charCodeAt(i + 1));
+      const letters = prev === Ascii.Letter && next === Ascii.Letter;
+      const digits = prev === Ascii.Digit && next === Ascii.Digit;
+      // MidNumLet . and ' (letters or digits), MidLetter : (letters), MidNum , ; (digits).
+      const join =
+        c === 46 || c === 39 ? letters || digits : c === 58 ? letters : c === 44 || c === 59 ? digits : false;
+      if (join && i - start < MAX_TOKEN_LENGTH) continue;
+    }
+    flush(i);
+  }
+  flush(n);
+  return tokens;
+}
+
+function analyzeUnicode(text: string): string[] {
+  // Code points, so surrogate pairs stay together.
   const chars = Array.from(text);
   const tokens: string[] = [];
   let current = '';

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { compileKql } from './compile';
 import { KqlQueryError } from './values';
 import { KqlSyntaxError } from './parser';
@@ -293,6 +294,25 @@ describe('ECS defaults (rules)', () => {
     expect(ecs('@timestamp:yesterday', { '@timestamp': 'yesterday' })).toBe(true);
     expect(() => compileKql('source.ip:10.*', { ecs: true, mapping: { 'source.ip': 'ip' } })).toThrow(
       KqlQueryError,
+    );
+  });
+});
+
+describe('analyzeStandard ASCII fast path', () => {
+  it('tokenizes ASCII exactly as the general path does', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom('a', 'B', '1', '_', '.', "'", ':', ',', ';', ' ', '-', '/', 'Z', '9'), {
+          maxLength: 24,
+        }),
+        (cs) => {
+          const ascii = cs.join('');
+          // The same text with a non-ASCII character appended takes the general path.
+          const general = analyzeStandard(ascii + ' \u00e9');
+          expect([...analyzeStandard(ascii), 'é']).toEqual(general);
+        },
+      ),
+      { numRuns: 3000 },
     );
   });
 });

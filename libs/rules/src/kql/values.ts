@@ -118,16 +118,26 @@ export function isTest(
       }
       const query = analyzeStandard(text);
       if (query.length === 0) return () => false;
+      // A token of the value is a substring of the lower-cased value, so a value that
+      // lacks the query's tokens as substrings is rejected without analysing it (only for
+      // ASCII query tokens, where lower-casing cannot depend on context).
+      const ascii = query.every((t) => /^[\x00-\x7f]*$/.test(t));
+      const need = lit.quoted ? 'all' : 'any';
+      const mayMatch = (s: string): boolean => {
+        if (!ascii) return true;
+        const lower = s.toLowerCase();
+        return need === 'all' ? query.every((t) => lower.includes(t)) : query.some((t) => lower.includes(t));
+      };
       if (lit.quoted) {
         return (v) => {
-          const tokens = tokensOf(v);
-          return tokens !== undefined && containsPhrase(tokens, query);
+          const s = scalarText(v);
+          return s !== undefined && mayMatch(s) && containsPhrase(analyzeStandard(s), query);
         };
       }
       const wanted = new Set(query);
       return (v) => {
-        const tokens = tokensOf(v);
-        return tokens !== undefined && tokens.some((t) => wanted.has(t));
+        const s = scalarText(v);
+        return s !== undefined && mayMatch(s) && analyzeStandard(s).some((t) => wanted.has(t));
       };
     }
     case 'keyword': {
