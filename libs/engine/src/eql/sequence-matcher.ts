@@ -1,7 +1,7 @@
 /**
  * The EQL sequence matcher: one algorithm for batch search and for streaming.
  *
- * Elasticsearch's semantics (its EqlSequenceMatcher, run over events in timestamp/tiebreaker
+ * Elasticsearch's semantics (its SequenceMatcher, run over events in timestamp/tiebreaker
  * order):
  * - Each positive stage is a state. A stage-0 match opens a partial sequence; a match of
  *   stage i advances the partial sequence of the same join key waiting at stage i-1.
@@ -143,7 +143,7 @@ export interface EqlCompletedSequence {
   joinKeys: unknown[];
   /** One entry per stage (after `runs` expansion); `null` for a missing-event stage. */
   events: (EqlSequenceEventMatch | null)[];
-  /** EqlOrdinal of the last positive event: Elasticsearch orders sequences by it. */
+  /** Ordinal of the last positive event: Elasticsearch orders sequences by it. */
   last: EqlOrdinal;
 }
 
