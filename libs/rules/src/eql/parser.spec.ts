@@ -313,6 +313,8 @@ describe('EQL verifier', () => {
     ['any where a regex "("', /Invalid regex pattern/],
     ['any where not "x"', /argument of \[not "x"\] must be \[boolean\]/],
     ['any where 1', /Condition expression needs to be boolean, found \[INTEGER\]/],
+    ['sequence [a where true] by x * 2 [b where true] by y', /Join keys must be fields, found \[x \* 2\]/],
+    ['sample by length(x) [a where true] [b where true]', /Join keys must be fields/],
     [
       'any where process.name == process.parent.name',
       /Comparisons against fields are not \(currently\) supported/,

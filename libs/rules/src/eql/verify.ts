@@ -40,12 +40,18 @@ export class Verifier {
       this.condition(q.filter.condition);
       return;
     }
-    for (const k of q.keys) this.check(k);
+    for (const k of q.keys) this.joinKey(k);
     const stages: StageNode[] = q.kind === 'sequence' && q.until ? [...q.stages, q.until] : q.stages;
     for (const s of stages) {
       this.condition(s.filter.condition);
-      for (const k of s.keys) this.check(k);
+      for (const k of s.keys) this.joinKey(k);
     }
+  }
+
+  /** Elasticsearch joins on fields only (`by unique_pid * 2` is refused). */
+  private joinKey(k: ExprNode): void {
+    this.check(k);
+    if (k.kind !== 'field') throw this.fail(k.span, `Join keys must be fields, found [${this.src(k.span)}]`);
   }
 
   /** A `where` clause: must be boolean when its type is known. */
