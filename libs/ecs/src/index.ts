@@ -17,3 +17,4 @@ export { ProcessTable, entityId, type ProcessInfo } from './process-table';
 export { compareEcs, isComparedField } from './conformance/compare';
 export { parseAuditLine, splitKeyValues, type AuditLine } from './auditd/line';
 export { parseSysmonLine } from './sysmon/parse';
+export { ECS_FIELD_TYPES, ecsFieldType, type EcsFieldType } from './model';

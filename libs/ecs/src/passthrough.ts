@@ -5,52 +5,17 @@
  */
 import { getField, setField, type Doc } from './field';
 import { isIp } from './net';
+import { ECS_FIELD_TYPES, type EcsFieldType } from './model';
 
 export class EcsTypeError extends Error {}
 
-const LONGS = [
-  'process.pid',
-  'process.parent.pid',
-  'process.args_count',
-  'process.exit_code',
-  'source.port',
-  'destination.port',
-  'event.sequence',
-  'process.parent.args_count',
-];
-const KEYWORDS = [
-  'host.id',
-  'host.name',
-  'host.os.type',
-  'event.action',
-  'event.category',
-  'event.type',
-  'event.kind',
-  'event.dataset',
-  'event.outcome',
-  'event.id',
-  'process.name',
-  'process.executable',
-  'process.entity_id',
-  'process.command_line',
-  'process.args',
-  'process.parent.name',
-  'process.parent.executable',
-  'process.parent.entity_id',
-  'process.parent.args',
-  'process.parent.command_line',
-  'user.name',
-  'user.id',
-  'file.path',
-  'file.name',
-  'data_stream.type',
-  'data_stream.dataset',
-  'data_stream.namespace',
-  '_index',
-  '_id',
-];
-const DATES = ['@timestamp', 'event.created', 'event.ingested'];
-const IPS = ['source.ip', 'destination.ip', 'host.ip', 'related.ip'];
+const byType = (t: EcsFieldType[]) =>
+  Object.keys(ECS_FIELD_TYPES).filter((f) => t.includes(ECS_FIELD_TYPES[f]));
+const LONGS = byType(['long']);
+const KEYWORDS = byType(['keyword', 'wildcard', 'text']);
+const DATES = byType(['date']);
+const IPS = byType(['ip']);
+const BOOLEANS = byType(['boolean']);
 
 const DNS_TYPES: Record<string, string> = {
   '1': 'A',
@@ -114,6 +79,12 @@ export function checkEcsTypes(doc: Doc): void {
         (typeof v === 'string' && !Number.isNaN(Date.parse(v))) ||
         (typeof v === 'number' && Number.isFinite(v));
       if (!ok) throw new EcsTypeError(`${f} must be a date, got ${JSON.stringify(v)}`);
+    }
+  }
+  for (const f of BOOLEANS) {
+    for (const v of values(doc, f)) {
+      if (typeof v !== 'boolean' && v !== 'true' && v !== 'false')
+        throw new EcsTypeError(`${f} must be a boolean, got ${JSON.stringify(v)}`);
     }
   }
   for (const f of IPS) {

@@ -106,7 +106,7 @@ export function parseSysmonLine(line: string, referenceYear = new Date().getUTCF
   const xml = line.slice(at, end + '</Event>'.length);
   let parsed: Doc;
   try {
-    parsed = parser.parse(xml, true) as Doc;
+    parsed = parser.parse(xml, true) as Doc; // validated: malformed XML is an error, not a guess
   } catch (err) {
     throw new SysmonParseError(`invalid Event XML: ${(err as Error).message.split('\n')[0]}`);
   }
