@@ -196,17 +196,22 @@ export function planEqlSequence(
     middle,
     trailing,
     until: query.until
-      ? { condition: query.until.condition, keys: query.until.keys, source: query.until.source }
+      ? {
+          condition: query.until.condition,
+          keys: query.until.keys,
+          optionalKeys: query.until.optionalKeys,
+          source: query.until.source,
+        }
       : undefined,
     maxspanMs: maxspan !== undefined && maxspan > 0 ? maxspan : undefined,
     options: { ...DEFAULT_OPTIONS, ...stripUndefined(options) },
   };
 }
 
-function stripUndefined<T extends object>(o: T): Partial2<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial2<T>;
+function stripUndefined<T extends object>(o: T): OptionalFields<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as OptionalFields<T>;
 }
-type Partial2<T> = { [K in keyof T]?: T[K] };
+type OptionalFields<T> = { [K in keyof T]?: T[K] };
 
 export function createEqlSequenceState(): EqlSequenceState {
   return {
@@ -282,6 +287,7 @@ function evictKeys(plan: EqlSequencePlan, state: EqlSequenceState, keep: string)
 }
 
 function dropKeyIfEmpty(state: EqlSequenceState, id: string, ks: KeyState): void {
+  if (state.keys[id] !== ks) return; // already evicted
   if (ks.lead || (ks.wait && ks.wait.length > 0)) return;
   for (const p of ks.p) if (p) return;
   delete state.keys[id];
