@@ -196,6 +196,10 @@ describe('EQL evaluation semantics', () => {
     expect(compileEqlCondition('process.pid == 42')(doc)).toBe(true);
     expect(compileEqlCondition('any where process.pid == 42')(doc)).toBe(true);
     expect(compileEqlCondition('file where process.pid == 42')(doc)).toBe(false);
+    expect(() => compileEqlCondition('sequence [a where true] [b where true]')).toThrow(
+      /not a \[sequence\] query/,
+    );
+    expect(() => compileEqlCondition('a == 1 | head 1')).toThrow(/extraneous input '\|'/);
   });
 
   it('never reads through the prototype chain', () => {

@@ -122,6 +122,11 @@ class Parser {
     const t0 = this.peek();
     const t1 = this.tokens[this.pos + 1];
     let category: string | null | undefined;
+    if (this.isKw(t0, 'sequence') || this.isKw(t0, 'sample') || this.isKw(t0, 'join'))
+      throw this.syntax(
+        t0,
+        `expected a condition or \`<category> where <condition>\`, not a [${t0.value}] query`,
+      );
     if (t1 && this.isKw(t1, 'where') && (t0.kind === 'ident' || t0.kind === 'string')) {
       const filter = this.eventFilter();
       category = filter.category;
