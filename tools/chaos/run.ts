@@ -17,7 +17,9 @@ import { loadRules } from '@sequent/rules';
 import { freePort, sleep, spawnService, startKafka, startRedis, type ServiceProcess } from '@sequent/harness';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
-const EVENTS_PARTITIONS = 16;
+// The mock broker keeps about 5 MiB per partition: enough partitions that a restarted consumer
+// never has to re-read a segment the broker already dropped.
+const EVENTS_PARTITIONS = 48;
 const logger = createLogger({ level: 'error' });
 
 interface Args {
@@ -48,8 +50,8 @@ function chaosRules(): string {
 }
 
 function fleet(events: number): { events: EcsEvent[]; planted: number } {
-  // ~60 events/s across 200 hosts for 28 minutes of simulated time makes ~100k events.
-  const durationMs = Math.round((events / 100_000) * 28 * 60_000);
+  // ~60 events/s across 200 hosts for 30 minutes of simulated time makes ~100k events.
+  const durationMs = Math.round((events / 100_000) * 30 * 60_000);
   const f = generateFleet({
     seed: 'sequent-chaos',
     hosts: 200,
