@@ -316,3 +316,20 @@ describe('analyzeStandard ASCII fast path', () => {
     );
   });
 });
+
+describe('PowerShell script block text (rules)', () => {
+  it('matches phrases inside script blocks, as the Windows integration mapping makes Kibana do', () => {
+    const q =
+      'event.category:process and powershell.file.script_block_text : ("[convert]::toint16" or ("ConvertTo-SecureString" and "PtrToStringAuto"))';
+    const doc = (text: string) => ({
+      event: { category: 'process' },
+      powershell: { file: { script_block_text: text } },
+    });
+    const rule = compileKql(q, { ecs: true });
+    expect(rule(doc('$x = [Convert]::ToInt16($s, 2)'))).toBe(true);
+    expect(
+      rule(doc('$p = $s | ConvertTo-SecureString; [Runtime.InteropServices.Marshal]::PtrToStringAuto($b)')),
+    ).toBe(true);
+    expect(rule(doc('Get-ChildItem'))).toBe(false);
+  });
+});

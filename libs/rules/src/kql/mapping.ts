@@ -107,14 +107,18 @@ export function normalizeMapping(mapping: KqlMapping | undefined): Map<string, F
 export const LOOSE: FieldType = { kind: 'loose', name: 'unmapped' };
 
 /**
- * ECS field types that change how KQL matches (everything else in ECS is keyword-like,
- * which unmapped fields already are): full-text fields, IP addresses and dates. Used for
+ * ECS (and Elastic integration) field types that change how KQL matches (everything else
+ * is keyword-like, which unmapped fields already are): full-text fields, IP addresses and
+ * dates. Used for
  * rules, which Kibana runs against ECS-mapped indices; `field.text` multi-fields of ECS
  * keywords are read as text too (see compile.ts).
  */
 export const ECS_KQL_MAPPING: Readonly<Record<string, string>> = Object.freeze({
   message: 'match_only_text',
   'error.message': 'match_only_text',
+  // Windows PowerShell script block logging (the windows integration maps it as text);
+  // Elastic's PowerShell rules rely on phrase matching over it.
+  'powershell.file.script_block_text': 'match_only_text',
   '@timestamp': 'date',
   'event.created': 'date',
   'event.ingested': 'date',
