@@ -78,4 +78,23 @@ describe('ingest stage with per-source normalizers', () => {
     const out = stage.batch([record('raw.ecs', '{"@timestamp":"2026-01-01T00:00:00Z","host":{"id":"h"}}')]);
     expect(JSON.parse(String(out.outputs[0].value))._index).toBe('logs-endpoint.events.process-default');
   });
+
+  it('normalizes a whole HTTP body of one format, flushing its audit events at the end', () => {
+    const stage = new IngestStage();
+    const res = stage.body(chain + 'garbage\n', { topic: 'http', format: 'auditd', shape: 'integration' });
+    expect(res.outputs.map((o) => JSON.parse(o.value).event.action)).toEqual([
+      'executed',
+      'executed',
+      'executed',
+      'connected-to',
+    ]);
+    expect(res.rejects).toEqual([
+      {
+        line: chain.trim().split('\n').length + 1,
+        original: 'garbage',
+        reason: 'invalid_record',
+        error: expect.stringMatching(/^line \d+: not an auditd record/),
+      },
+    ]);
+  });
 });
