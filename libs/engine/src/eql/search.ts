@@ -168,7 +168,12 @@ function runSequence(
   query: EqlSequenceQuery,
   options: SearchEqlOptions,
 ): EqlCompletedSequence[] {
-  const plan = planEqlSequence(query, options.sequence);
+  // Batch search is exact: no key or waiting-sequence bound unless the caller sets one.
+  const plan = planEqlSequence(query, {
+    maxKeys: Infinity,
+    maxAwaitingPerKey: Infinity,
+    ...options.sequence,
+  });
   const state = createEqlSequenceState();
   const completed: EqlCompletedSequence[] = [];
   for (const { event, ord } of ordered) {
