@@ -2,7 +2,12 @@
 // `alerts` topic and the sinks; bad input and undeliverable alerts to the DLQ; a gRPC API and
 // /metrics on the side.
 import { Inject, Injectable } from '@nestjs/common';
-import { AlertProcessor, DEFAULT_ALERTING_CONFIG } from '@sequent/alerting';
+import {
+  AlertProcessor,
+  DEFAULT_ALERTING_CONFIG,
+  EventClockEntityRiskStore,
+  type EntityRiskStore,
+} from '@sequent/alerting';
 import {
   createKafka,
   createRedisClient,
@@ -26,6 +31,7 @@ import {
   RedisEntityRiskStore,
   RedisRateCapStore,
   RedisRecentAlerts,
+  RedisRiskWatermark,
   RedisSuppressionStore,
 } from './redis-stores';
 import { FileSink, WebhookSink, type AlertSink } from './sinks';
@@ -39,7 +45,7 @@ export class AlerterService implements Lifecycle {
   private readonly redis: RedisClient;
   private readonly worker: StageWorker;
   private readonly feed: RedisAlertFeed;
-  private readonly entityRisk: RedisEntityRiskStore;
+  private readonly entityRisk: EntityRiskStore;
   private readonly recent: RedisRecentAlerts;
   private ops?: OpsServer;
   private grpc?: GrpcServerHandle;
@@ -60,7 +66,11 @@ export class AlerterService implements Lifecycle {
       windowMs: config.risk.windowDays * 24 * 3600 * 1000,
       maxInputs: config.risk.maxInputsPerEntity,
     };
-    this.entityRisk = new RedisEntityRiskStore(this.redis, prefix, riskOptions, config.risk.maxEntities);
+    const riskStore = new RedisEntityRiskStore(this.redis, prefix, riskOptions, config.risk.maxEntities);
+    this.entityRisk =
+      config.risk.clock === 'event'
+        ? new EventClockEntityRiskStore(riskStore, new RedisRiskWatermark(this.redis, prefix))
+        : riskStore;
     this.recent = new RedisRecentAlerts(this.redis, prefix, config.recentAlerts);
     this.feed = new RedisAlertFeed(this.redis, `${prefix}alerts:feed`, logger);
     const processor = new AlertProcessor(

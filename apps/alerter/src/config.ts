@@ -60,6 +60,8 @@ export const alerterConfigSchema = z.object({
   }),
   risk: z.object({
     windowDays: z.number().positive().default(30),
+    /** `wall`: the window ends now; `event`: at the latest alert time seen (replays of old data). */
+    clock: z.enum(['wall', 'event']).default('wall'),
     maxInputsPerEntity: z.number().int().positive().default(1000),
     /** Entities kept on the leaderboard (ListRiskiestEntities, metrics). */
     maxEntities: z.number().int().positive().default(100_000),

@@ -5,7 +5,9 @@
 import {
   AlertProcessor,
   DEFAULT_ALERTING_CONFIG,
+  EventClockEntityRiskStore,
   memoryAlertingStores,
+  MemoryRiskWatermark,
   type AlertingConfig,
   type AlertingStores,
 } from '@sequent/alerting';
@@ -21,6 +23,8 @@ export interface EmbeddedAlerterOptions {
   alertsTopic?: string;
   dlqTopic?: string;
   stores?: AlertingStores;
+  /** Entity risk window: `event` (default here) ends at the latest alert time, `wall` at now. */
+  riskClock?: 'wall' | 'event';
   config?: Partial<AlertingConfig>;
   sinks?: AlertSink[];
   retry?: RetryOptions;
@@ -41,7 +45,19 @@ export class EmbeddedAlerterStage implements Stage {
 
   constructor(options: EmbeddedAlerterOptions) {
     const clock = options.clock ?? Date.now;
-    this.stores = options.stores ?? memoryAlertingStores({ clock });
+    if (options.stores) this.stores = options.stores;
+    else {
+      const stores = memoryAlertingStores({ clock });
+      // Replays of recorded telemetry are the embedded wiring's usual input: window entity risk
+      // by the alerts' own times unless asked otherwise.
+      if ((options.riskClock ?? 'event') === 'event')
+        stores.entityRisk = new EventClockEntityRiskStore(
+          stores.entityRisk,
+          new MemoryRiskWatermark(),
+          clock,
+        );
+      this.stores = stores;
+    }
     this.alertsTopic = options.alertsTopic ?? 'alerts';
     const dlqTopic = options.dlqTopic ?? 'alerts.dlq';
     this.stage = new AlertStage({

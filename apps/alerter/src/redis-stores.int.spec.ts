@@ -14,6 +14,7 @@ import {
   RedisEntityRiskStore,
   RedisRateCapStore,
   RedisRecentAlerts,
+  RedisRiskWatermark,
   RedisSuppressionStore,
 } from './redis-stores';
 
@@ -133,6 +134,15 @@ describe('Redis alerting stores (real Redis)', () => {
     const top = await stores.entityRisk.top(10, now, 'host');
     expect(top.map((e) => e.name)).toEqual(['h1', 'h3']);
     expect(await redis.zcard(`${prefix}risk:top:host`)).toBe(2);
+  });
+
+  it('the shared event clock only moves forward', async () => {
+    const wm = new RedisRiskWatermark(redis, prefix);
+    expect(await wm.get()).toBe(0);
+    expect(await wm.advance(1_000)).toBe(1_000);
+    expect(await wm.advance(500)).toBe(1_000);
+    expect(await wm.advance(2_000)).toBe(2_000);
+    expect(await wm.get()).toBe(2_000);
   });
 
   it('recent alerts: newest first, paged, filtered, bounded, updates replace', async () => {

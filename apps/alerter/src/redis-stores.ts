@@ -14,6 +14,7 @@ import {
   type EntityType,
   type RateCapStore,
   type RiskInput,
+  type RiskWatermark,
   type SuppressionRecord,
   type SuppressionStore,
   type SuppressionWrite,
@@ -301,5 +302,35 @@ export class RedisRecentAlerts {
     }
     const more = (await this.redis.zrevrange(this.indexKey, pos, pos)).length > 0;
     return { alerts, next: more ? pos : null };
+  }
+}
+
+const ADVANCE_WATERMARK_LUA = `
+local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
+local t = tonumber(ARGV[1])
+if t > cur then
+  redis.call('SET', KEYS[1], ARGV[1])
+  return ARGV[1]
+end
+return tostring(cur)
+`;
+
+/** The event clock of entity risk, shared by every pod (`<prefix>risk:watermark`). */
+export class RedisRiskWatermark implements RiskWatermark {
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly prefix: string,
+  ) {}
+
+  private get key() {
+    return `${this.prefix}risk:watermark`;
+  }
+
+  async get(): Promise<number> {
+    return Number((await this.redis.get(this.key)) ?? 0);
+  }
+
+  async advance(time: number): Promise<number> {
+    return Number(await this.redis.eval(ADVANCE_WATERMARK_LUA, 1, this.key, String(Math.floor(time))));
   }
 }

@@ -1,5 +1,7 @@
 import {
   computeEntityRisk,
+  EventClockEntityRiskStore,
+  MemoryRiskWatermark,
   MAX_RISK_SUM,
   MemoryEntityRiskStore,
   mergeRiskInputs,
@@ -202,5 +204,50 @@ describe('entity risk: worked example of 24 candidates through the processor', (
     expect(names[0]).toBe('h55');
     expect(names).not.toContain('h5');
     expect(names).not.toContain('h10');
+  });
+});
+
+describe('entity risk on the event clock', () => {
+  it('windows by the latest alert time seen, not the wall clock', async () => {
+    const wall = Date.parse('2026-11-30T00:00:00Z');
+    const store = new EventClockEntityRiskStore(
+      new MemoryEntityRiskStore(),
+      new MemoryRiskWatermark(),
+      () => wall,
+    );
+    const t = (iso: string) => Date.parse(iso);
+    await store.add(
+      [
+        {
+          entity: { type: 'host', name: 'h' },
+          input: { alertId: 'a', riskScore: 99, time: t('2026-01-01T00:00:00Z') },
+        },
+        {
+          entity: { type: 'host', name: 'h' },
+          input: { alertId: 'b', riskScore: 73, time: t('2026-01-20T00:00:00Z') },
+        },
+        // a bogus timestamp a year ahead does not move the clock
+        {
+          entity: { type: 'host', name: 'x' },
+          input: { alertId: 'c', riskScore: 21, time: t('2027-12-01T00:00:00Z') },
+        },
+      ],
+      wall,
+    );
+    // watermark 2026-01-20: both alerts of h are inside 30 days: 99 + 73 * 0.353553 = 124.809369 -> 47.777
+    expect((await store.get({ type: 'host', name: 'h' }, wall))?.score).toBeCloseTo(47.777, 2);
+    // an alert on 2026-02-15 moves the watermark: a (Jan 1) is now 45 days old and leaves
+    await store.add(
+      [
+        {
+          entity: { type: 'user', name: 'u' },
+          input: { alertId: 'd', riskScore: 47, time: t('2026-02-15T00:00:00Z') },
+        },
+      ],
+      wall,
+    );
+    // h: only b (73): 73 / 2.612375 = 27.944
+    expect((await store.get({ type: 'host', name: 'h' }, wall))?.score).toBeCloseTo(27.944, 2);
+    expect((await store.top(5, wall)).map((e) => e.name)).toEqual(['h', 'u', 'x']);
   });
 });

@@ -181,3 +181,53 @@ export class MemoryEntityRiskStore implements EntityRiskStore {
       .slice(0, limit);
   }
 }
+
+/** The latest alert time seen: the "now" of entity risk on the event clock. */
+export interface RiskWatermark {
+  get(): Promise<number>;
+  /** Moves the watermark to `time` if later; returns the watermark. */
+  advance(time: number): Promise<number>;
+}
+
+export class MemoryRiskWatermark implements RiskWatermark {
+  private value = 0;
+  async get(): Promise<number> {
+    return this.value;
+  }
+  async advance(time: number): Promise<number> {
+    this.value = Math.max(this.value, time);
+    return this.value;
+  }
+}
+
+/**
+ * Entity risk on the event clock: the window ends at the latest alert time seen instead of
+ * the wall clock, so a replay of old telemetry (the bundled sample, a forensic backfill) still
+ * scores its entities. Alert times more than `maxFutureMs` past the wall clock do not move it
+ * (one bad timestamp would otherwise expire every entity).
+ */
+export class EventClockEntityRiskStore implements EntityRiskStore {
+  constructor(
+    private readonly inner: EntityRiskStore,
+    private readonly watermark: RiskWatermark,
+    private readonly wallClock: () => number = Date.now,
+    private readonly maxFutureMs = 3_600_000,
+  ) {}
+
+  /** `_now` (wall clock) is ignored: the watermark is the clock. */
+  async add(items: Array<{ entity: EntityRef; input: RiskInput }>, _now?: number): Promise<EntityRisk[]> {
+    const limit = this.wallClock() + this.maxFutureMs;
+    let latest = 0;
+    for (const { input } of items) if (input.time <= limit && input.time > latest) latest = input.time;
+    const now = await this.watermark.advance(latest);
+    return this.inner.add(items, now);
+  }
+
+  async get(entity: EntityRef, _now?: number): Promise<EntityRisk | null> {
+    return this.inner.get(entity, await this.watermark.get());
+  }
+
+  async top(limit: number, _now?: number, type?: EntityType): Promise<EntityRisk[]> {
+    return this.inner.top(limit, await this.watermark.get(), type);
+  }
+}
