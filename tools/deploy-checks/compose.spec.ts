@@ -119,8 +119,12 @@ describe('docker/compose.yaml', () => {
     for (const service of SERVICES) expect(healthcheck).toContain(`${service}: ${defaultPort(service)}`);
   });
 
-  it('creates the topics the services use', () => {
+  it('creates the topics the services use, with a script bash accepts', () => {
     const script = (compose.services['kafka-topics'] as { command: string[] }).command.join('\n');
+    // Compose turns `$$` into `$` before the shell sees the script.
+    const syntax = run('bash', ['-n'], script.split('$$').join('$'));
+    expect(syntax.stderr).toBe('');
+    expect(syntax.status).toBe(0);
     const topics = new Set([...script.matchAll(/^\s*create (\S+)/gm)].map((m) => m[1]));
     for (const service of SERVICES) {
       for (const [name, value] of Object.entries(compose.services[service].environment ?? {})) {
