@@ -56,6 +56,23 @@ describe('searchOne', () => {
     });
   });
 
+  it('answers hostile queries with an error or a bounded result, never a throw', () => {
+    const hostile = [
+      'process where user == "' + 'a'.repeat(1024 * 1024) + '"',
+      'process where ' + '('.repeat(10_000) + 'true' + ')'.repeat(10_000),
+      'process where user in (' + Array.from({ length: 100_000 }, (_, i) => `"u${i}"`).join(',') + ')',
+      'process where user regex "(a+)+$"',
+      'sequence [process where true] with runs=100 [network where true] with runs=100',
+      'process where user == "\u{0}" or `__proto__`.polluted == 1',
+    ];
+    for (const query of hostile) {
+      const r = searchOne(events, { id: 'h', query }, {}) as Record<string, unknown>;
+      expect(r.id).toBe('h');
+      expect(typeof r.error === 'string' || Array.isArray(r.events) || Array.isArray(r.sequences)).toBe(true);
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it('orders by a custom timestamp field', () => {
     const data = [
       { t: 5, id: 1 },
