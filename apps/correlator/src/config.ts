@@ -20,6 +20,8 @@ export const correlatorConfigSchema = z.object({
   rules: z.object({
     /** Rule files or folders (detection-rules TOML, Kibana export NDJSON, JSON). */
     paths: z.array(z.string().min(1)).min(1).default(['rules']),
+    /** How often the rule files are checked for changes (0: never reload). */
+    reloadIntervalMs: z.number().int().min(0).default(10_000),
   }),
   reorder: z.object({
     /** How far behind the newest event time an event may arrive and still be ordered. */

@@ -19,9 +19,10 @@ import {
   type OpsServer,
   type RedisClient,
 } from '@sequent/platform';
-import { loadRules } from '@sequent/rules';
+import { loadRules, type LoadResult } from '@sequent/rules';
 import type { CorrelatorConfig } from './config';
 import { CorrelatorMetrics } from './correlator-metrics';
+import { RulesReloader } from './rules-reload';
 import { CONFIG, LOGGER } from './tokens';
 
 @Injectable()
@@ -32,6 +33,13 @@ export class CorrelatorService implements Lifecycle {
   private redis?: RedisClient;
   private ops?: OpsServer;
   private readonly lag: LagMonitor;
+  private reloader?: RulesReloader;
+  private readonly rulesLoaded = this.metrics.gauge('sequent_rules_loaded', 'Rules by load status.', [
+    'status',
+  ]);
+  private readonly reloads = this.metrics.counter('sequent_rule_reloads_total', 'Rule reloads by outcome.', [
+    'outcome',
+  ]);
 
   constructor(
     @Inject(CONFIG) private readonly config: CorrelatorConfig,
@@ -53,17 +61,20 @@ export class CorrelatorService implements Lifecycle {
     });
   }
 
-  private loadEngine(): DetectionEngine {
-    const loaded = loadRules(this.config.rules.paths);
+  private engineFor(loaded: LoadResult): DetectionEngine {
     for (const report of loaded.reports) {
       if (report.status === 'failed')
         this.logger.error('rule failed to load', { source: report.source, errors: report.errors });
     }
+    const failed = loaded.reports.filter((r) => r.status === 'failed').length;
     this.logger.info('rules loaded', {
       rules: loaded.rules.length,
       unsupported: loaded.unsupported.length,
-      failed: loaded.reports.filter((r) => r.status === 'failed').length,
+      failed,
     });
+    this.rulesLoaded.set({ status: 'loaded' }, loaded.rules.length);
+    this.rulesLoaded.set({ status: 'unsupported' }, loaded.unsupported.length);
+    this.rulesLoaded.set({ status: 'failed' }, failed);
     return new DetectionEngine(loaded.rules, { maxKeysPerRule: this.config.engine.maxKeysPerRule });
   }
 
@@ -76,7 +87,7 @@ export class CorrelatorService implements Lifecycle {
     });
     const observe = new CorrelatorMetrics(this.metrics, store);
     const stage = new CorrelatorStage({
-      engine: this.loadEngine(),
+      engine: this.engineFor(loadRules(this.config.rules.paths)),
       store,
       candidatesTopic: this.config.topics.candidates,
       reorder: {
@@ -107,9 +118,26 @@ export class CorrelatorService implements Lifecycle {
         this.logger.warn('idle flush failed; retried on the next tick', { error: err.message }),
     });
     await this.lag.start();
+    this.reloader = new RulesReloader({
+      paths: this.config.rules.paths,
+      intervalMs: this.config.rules.reloadIntervalMs,
+      logger: this.logger,
+      onReload: async (loaded) => {
+        // A reload that lost every rule is far more likely a half-written mount than intent.
+        if (loaded.rules.length === 0 && !loaded.ok) {
+          this.reloads.inc({ outcome: 'rejected' });
+          this.logger.error('rules reload rejected: no rule loaded', { reports: loaded.reports.length });
+          return;
+        }
+        await stage.replaceEngine(this.engineFor(loaded));
+        this.reloads.inc({ outcome: 'applied' });
+      },
+    });
+    this.reloader.start();
   }
 
   async stop(): Promise<void> {
+    await this.reloader?.stop();
     await this.lag.stop();
     await this.running?.stop();
     await this.ops?.close();

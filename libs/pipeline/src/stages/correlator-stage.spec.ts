@@ -206,4 +206,33 @@ describe('CorrelatorStage', () => {
     const r3 = await stage.handleBatch(retried);
     expect(r3.outputs[0].records).toHaveLength(0);
   });
+
+  it('keeps the state of unchanged rules across a rules reload, and starts changed rules fresh', async () => {
+    const store = new MemoryStateStore();
+    const stage = new CorrelatorStage({
+      engine: engine(),
+      store,
+      candidatesTopic: 'c',
+      reorder: { allowedLatenessMs: 0 },
+    });
+    const r1 = await stage.handleBatch(batch([event('a', 1)], 0));
+    await r1.afterPublish?.();
+    // Same rule reloaded (e.g. another file in the folder changed): the pending 'a' survives.
+    await stage.replaceEngine(engine());
+    const r2 = await stage.handleBatch(batch([event('b', 2), event('x', 20)], 1));
+    expect(r2.outputs[0].records).toHaveLength(1);
+    await r2.afterPublish?.();
+
+    const r3 = await stage.handleBatch(batch([event('a', 30)], 3));
+    await r3.afterPublish?.();
+    // The rule's query changes: its state is keyed by its definition, so the old 'a' is not reused.
+    const changed = loadRulesFromText(
+      RULE.replace('process.name == "b"', 'process.name == "b" and true'),
+      'x.toml',
+      'toml',
+    );
+    await stage.replaceEngine(new DetectionEngine(changed.rules));
+    const r4 = await stage.handleBatch(batch([event('b', 31), event('x', 50)], 4));
+    expect(r4.outputs[0].records).toHaveLength(0);
+  });
 });

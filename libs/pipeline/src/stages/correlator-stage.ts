@@ -50,7 +50,7 @@ export class CorrelatorStage implements Stage {
   readonly name = 'correlator' as const;
   private readonly slots = new Map<string, PartitionSlot>();
 
-  constructor(private readonly options: CorrelatorStageOptions) {}
+  constructor(private options: CorrelatorStageOptions) {}
 
   private static key(topic: string, partition: number): string {
     return `${topic}:${partition}`;
@@ -59,6 +59,25 @@ export class CorrelatorStage implements Stage {
   /** Partitions this stage holds, with their processors (for metrics and tests). */
   get partitions(): ReadonlyMap<string, PartitionProcessor> {
     return new Map([...this.slots].map(([name, slot]) => [name, slot.processor]));
+  }
+
+  /**
+   * Swaps in a new rule set (a rules reload) without a restart. Every partition reopens from
+   * the store under the new engine: state is keyed by each rule's definition, so unchanged
+   * rules keep their half-matched sequences, new terms and thresholds, and changed rules start
+   * fresh. Waits for in-flight batches of each partition first.
+   */
+  async replaceEngine(engine: DetectionEngine): Promise<void> {
+    this.options = { ...this.options, engine };
+    for (const slot of this.slots.values()) {
+      await this.serialize(slot, async () => {
+        slot.processor = await PartitionProcessor.open(engine, this.options.store, {
+          partition: slot.processor.partition,
+          ...this.options.reorder,
+        });
+        slot.unacked = slot.processor.pendingAlerts;
+      });
+    }
   }
 
   async onAssign(topic: string, partition: number): Promise<void> {
