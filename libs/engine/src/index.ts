@@ -8,6 +8,8 @@ export * from './state/memory-state-store';
 export * from './alerts/alert-document';
 export * from './alerts/reason';
 export * from './runtime/sequence-runner';
+export * from './runtime/tracked-sequence-state';
+export * from './runtime/literal-hints';
 export * from './runtime/rule-runtime';
 export * from './runtime/rule-index';
 export * from './runtime/new-terms';

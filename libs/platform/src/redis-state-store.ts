@@ -9,7 +9,7 @@
  *   P part:{p}:meta            hash   offset, clock (JSON)
  *   P part:{p}:buf             hash   reorder-buffer events by arrival seq (JSON)
  *   P part:{p}:outbox          list   alerts committed, not yet acknowledged as produced
- *   P part:{p}:seq:<ruleKey>   string sequence state of one rule (JSON), PX retention
+ *   P part:{p}:seq:<key>       string one join key of a sequence rule, or its scalar part (JSON), PX retention
  *   P part:{p}:thr:<key>       string one threshold group (JSON), PX retention
  *   P nt:<ruleKey>\x1f<term>   string new_terms history "first,last", global, PX window
  * Retention TTLs are the rule's maxspan / window / history window plus the allowed lateness,
@@ -196,7 +196,7 @@ export class RedisStateStore implements StateStore {
       tx.hset(`${base}:buf`, fields);
     }
     for (const [key, value] of changes.sequences) {
-      const k = `${base}:seq:${splitStateKey(key)[0]}`;
+      const k = `${base}:seq:${key}`;
       if (value === null) tx.del(k);
       else {
         const json = JSON.stringify(value);

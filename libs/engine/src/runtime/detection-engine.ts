@@ -11,9 +11,10 @@
  * (already folded into the rule's filters by @sequent/rules; checked again on the alert's
  * source document, which is what Kibana does).
  */
-import { setField, type Doc } from '@sequent/ecs';
+import { compileFieldGetter, setField, type Doc } from '@sequent/ecs';
 import type { CompiledRule } from '@sequent/rules';
 import { buildAlert, type AlertDocument } from '../alerts/alert-document';
+import { eventId } from '../event/event-id';
 import { stateKey, type EventRef } from '../state/state-store';
 import { eventTerms, isNewTerm, recordTerm } from './new-terms';
 import type { PartitionState } from './partition-state';
@@ -36,13 +37,28 @@ export interface DetectionEngineOptions extends RuntimeBuildOptions {
   profile?: boolean;
 }
 
-/** One event being evaluated. */
+/** One event being evaluated. `ref` (its id, index and time) is filled in once a rule needs
+ * it, so events no rule looks at never pay for an id (a hash when the event has none). */
 export interface EvaluatedEvent {
   event: unknown;
+  index: string | null;
+  time: number;
+  ref: EventRef | null;
+}
+
+interface ReadyEvent extends EvaluatedEvent {
   ref: EventRef;
 }
 
 const INDEX_CACHE_LIMIT = 4096;
+
+const readCategory = compileFieldGetter('event.category');
+
+function eventCategories(event: unknown): string[] {
+  const v = readCategory(event);
+  const values = Array.isArray(v) ? v : v === undefined ? [] : [v];
+  return values.filter((x): x is string => typeof x === 'string').map((x) => x.toLowerCase());
+}
 
 export class DetectionEngine {
   readonly runtimes: RuleRuntime[] = [];
@@ -52,6 +68,9 @@ export class DetectionEngine {
   private readonly now: () => number;
   private readonly profile: boolean;
 
+  /** Whether some sequence rule is filed by its starting stages only. */
+  readonly hasGatedRules: boolean;
+
   constructor(rules: readonly CompiledRule[], options: DetectionEngineOptions = {}) {
     rules.forEach((rule, i) => {
       const rt = buildRuntime(rule, i, options);
@@ -59,6 +78,7 @@ export class DetectionEngine {
       else this.runtimes.push(rt);
     });
     this.index = new RuleIndex(this.runtimes);
+    this.hasGatedRules = this.runtimes.some((rt) => rt.gated);
     this.maxKeysPerRule = options.maxKeysPerRule ?? 100_000;
     this.now = options.now ?? Date.now;
     this.profile = options.profile === true;
@@ -102,27 +122,32 @@ export class DetectionEngine {
     alerts: AlertDocument[],
     learnOnly = false,
   ): void {
-    for (const rt of candidates) {
+    const active = state.activeGated;
+    const rules = active.size > 0 && !learnOnly ? this.withActiveGated(e, candidates, active) : candidates;
+    if (rules.length === 0) return;
+    e.ref ??= { id: eventId(e.event), index: e.index, time: e.time };
+    const ready = e as ReadyEvent;
+    for (const rt of rules) {
       if (learnOnly && rt.kind !== 'new_terms') continue;
       const t0 = this.profile ? performance.now() : 0;
       rt.stats.evaluations++;
       const before = alerts.length;
       switch (rt.kind) {
         case 'filter':
-          if (rt.condition!(e.event)) this.emitOne(rt, rt.filterAlertKind!, e, alerts);
+          if (rt.condition!(e.event)) this.emitOne(rt, rt.filterAlertKind!, ready, alerts);
           break;
         case 'sequence': {
           const runner = rt.sequence!;
-          if (!runner.concerns(e.event)) break;
-          for (const events of runner.onEvent(state.sequenceState(rt), e.event, e.ref))
+          for (const events of runner.onEvent(state.sequenceState(rt), e.event, ready.ref))
             this.emitSequence(rt, events, e.event, alerts);
+          if (rt.gated) state.updateGated(rt);
           break;
         }
         case 'new_terms':
-          this.evaluateNewTerms(rt, e, state, alerts, learnOnly);
+          this.evaluateNewTerms(rt, ready, state, alerts, learnOnly);
           break;
         case 'threshold':
-          this.evaluateThreshold(rt, e, state, alerts);
+          this.evaluateThreshold(rt, ready, state, alerts);
           break;
       }
       if (rt.kind !== 'sequence') rt.stats.alerts += alerts.length - before;
@@ -130,7 +155,29 @@ export class DetectionEngine {
     }
   }
 
-  private emitOne(rt: RuleRuntime, kind: 'query' | 'eql', e: EvaluatedEvent, alerts: AlertDocument[]): void {
+  /** Adds the gated sequence rules that have pending state in this partition and can use
+   * the event (category, index pattern), keeping rule order. */
+  private withActiveGated(
+    e: EvaluatedEvent,
+    candidates: readonly RuleRuntime[],
+    active: ReadonlySet<RuleRuntime>,
+  ): readonly RuleRuntime[] {
+    let extra: RuleRuntime[] | undefined;
+    let categories: string[] | undefined;
+    for (const rt of active) {
+      if (candidates.includes(rt)) continue;
+      if (rt.categories.length > 0) {
+        categories ??= eventCategories(e.event);
+        if (!rt.categories.some((c) => categories!.includes(c))) continue;
+      }
+      if (!this.matchesIndex(rt, e.index)) continue;
+      (extra ??= []).push(rt);
+    }
+    if (!extra) return candidates;
+    return [...candidates, ...extra].sort((a, b) => a.ordinal - b.ordinal);
+  }
+
+  private emitOne(rt: RuleRuntime, kind: 'query' | 'eql', e: ReadyEvent, alerts: AlertDocument[]): void {
     if (rt.rule.isExcepted(e.event)) return;
     alerts.push(
       buildAlert({
@@ -170,20 +217,24 @@ export class DetectionEngine {
    * waited on a trailing missing stage (their alerts go to `alerts`); with `endOfInput`
    * every waiting sequence is settled. */
   advanceTime(now: number | null, state: PartitionState, alerts: AlertDocument[], endOfInput = false): void {
-    for (const [rt, st] of state.pendingSequences()) {
+    for (const [rt, tracked] of state.pendingSequences()) {
       const runner = rt.sequence!;
-      const done = [
-        ...(now !== null ? runner.advance(state.sequenceState(rt), now) : []),
-        ...(endOfInput ? runner.flush(state.sequenceState(rt)) : []),
-      ];
-      void st;
+      const done: EventRef[][] = [];
+      // Sweeping walks every pending key: do it when event time moved by a fair part of maxspan.
+      const every = Math.max(1000, (runner.maxspanMs ?? 0) / 4);
+      if (now !== null && (endOfInput || now - tracked.lastAdvance >= every)) {
+        tracked.lastAdvance = now;
+        done.push(...runner.advance(state.sequenceState(rt), now));
+      }
+      if (endOfInput) done.push(...runner.flush(state.sequenceState(rt)));
       for (const events of done) this.emitSequence(rt, events, undefined, alerts);
+      if (rt.gated) state.updateGated(rt);
     }
   }
 
   private evaluateNewTerms(
     rt: RuleRuntime,
-    e: EvaluatedEvent,
+    e: ReadyEvent,
     state: PartitionState,
     alerts: AlertDocument[],
     learnOnly: boolean,
@@ -213,7 +264,7 @@ export class DetectionEngine {
 
   private evaluateThreshold(
     rt: RuleRuntime,
-    e: EvaluatedEvent,
+    e: ReadyEvent,
     state: PartitionState,
     alerts: AlertDocument[],
   ): void {

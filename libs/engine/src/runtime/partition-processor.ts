@@ -8,7 +8,6 @@
  * are deterministic, the alerter dedupes).
  */
 import type { AlertDocument } from '../alerts/alert-document';
-import { eventId } from '../event/event-id';
 import { eventIndex } from '../event/event-index';
 import { ReorderBuffer, type ReleasedEvent, type ReorderOptions } from '../ordering/reorder-buffer';
 import type { StateStore } from '../state/state-store';
@@ -181,10 +180,11 @@ export class PartitionProcessor {
       this.state.bufferReleased(r.seq);
       const index = eventIndex(r.event);
       const candidates = this.engine.candidates(r.event, index);
-      if (candidates.length === 0) continue;
-      const e: EvaluatedEvent = { event: r.event, ref: { id: eventId(r.event), index, time: r.time } };
+      // Gated sequence rules may want events no index entry selects (see DetectionEngine).
+      if (candidates.length === 0 && !this.engine.hasGatedRules) continue;
+      const e: EvaluatedEvent = { event: r.event, index, time: r.time, ref: null };
       batch.push({ e, candidates });
-      this.engine.termKeys(e, candidates, termKeys);
+      if (candidates.length > 0) this.engine.termKeys(e, candidates, termKeys);
     }
     if (termKeys.size > 0) this.state.terms = await this.store.getTerms([...termKeys]);
     const alerts: AlertDocument[] = [];

@@ -17,9 +17,7 @@ import {
 } from '../state/state-store';
 import type { RuleRuntime } from './rule-runtime';
 import type { SequenceRuleState } from './sequence-runner';
-
-/** Sequence state is one value per rule: stored under the rule's key with an empty sub-key. */
-const WHOLE_RULE = '';
+import { TrackedSequenceState } from './tracked-sequence-state';
 
 function emptyChanges(): StateChanges {
   return {
@@ -36,7 +34,7 @@ function emptyChanges(): StateChanges {
 }
 
 export class PartitionState {
-  private readonly sequenceStates = new Map<RuleRuntime, SequenceRuleState>();
+  private readonly sequenceStates = new Map<RuleRuntime, TrackedSequenceState>();
   private readonly thresholdMaps = new Map<RuleRuntime, BoundedMap<ThresholdGroupState>>();
   /** new_terms records known in this batch (read from the store, then updated). */
   terms = new Map<string, TermRecord>();
@@ -53,7 +51,7 @@ export class PartitionState {
   ) {
     for (const rt of runtimes) {
       if (rt.kind === 'sequence') {
-        this.sequenceStates.set(rt, rt.sequence!.createState());
+        this.sequenceStates.set(rt, new TrackedSequenceState(rt.sequence!.createState()));
       } else if (rt.kind === 'threshold') {
         this.thresholdMaps.set(
           rt,
@@ -71,12 +69,19 @@ export class PartitionState {
   load(snapshot: PartitionSnapshot): void {
     const byKey = new Map<string, RuleRuntime>();
     for (const rt of this.runtimes) byKey.set(rt.ruleKey, rt);
+    const sequenceEntries = new Map<RuleRuntime, Array<[string, unknown]>>();
     for (const [full, value] of snapshot.sequences) {
       const [ruleKey, key] = splitStateKey(full);
       const rt = byKey.get(ruleKey);
-      if (rt && rt.kind === 'sequence' && key === WHOLE_RULE)
-        this.sequenceStates.set(rt, value as SequenceRuleState);
-      else this.changes.sequences.set(full, null);
+      if (rt && rt.kind === 'sequence') {
+        const list = sequenceEntries.get(rt) ?? [];
+        list.push([key, value]);
+        sequenceEntries.set(rt, list);
+      } else this.changes.sequences.set(full, null);
+    }
+    for (const [rt, entries] of sequenceEntries) {
+      this.sequenceStates.set(rt, TrackedSequenceState.fromEntries(rt.sequence!.createState(), entries));
+      if (rt.gated) this.updateGated(rt);
     }
     for (const [full, value] of snapshot.thresholds) {
       const [ruleKey, key] = splitStateKey(full);
@@ -90,13 +95,22 @@ export class PartitionState {
   /** The rule's sequence state, for reading and changing: the change is recorded. */
   sequenceState(rt: RuleRuntime): SequenceRuleState {
     this.dirtySequences.add(rt);
-    return this.sequenceStates.get(rt)!;
+    return this.sequenceStates.get(rt)!.state;
   }
 
-  /** Rules whose sequence state is not empty, with their state (read-only use). */
-  pendingSequences(): Array<[RuleRuntime, SequenceRuleState]> {
-    const out: Array<[RuleRuntime, SequenceRuleState]> = [];
-    for (const [rt, st] of this.sequenceStates) if (!rt.sequence!.isEmpty(st)) out.push([rt, st]);
+  /** Gated sequence rules (filed by their starting stages) with pending state: the engine
+   * tries them on every event of their categories while they have some. */
+  readonly activeGated = new Set<RuleRuntime>();
+
+  updateGated(rt: RuleRuntime): void {
+    if (this.sequenceStates.get(rt)!.keyCount > 0) this.activeGated.add(rt);
+    else this.activeGated.delete(rt);
+  }
+
+  /** Rules with pending sequence state, with when they were last swept. */
+  pendingSequences(): Array<[RuleRuntime, TrackedSequenceState]> {
+    const out: Array<[RuleRuntime, TrackedSequenceState]> = [];
+    for (const [rt, st] of this.sequenceStates) if (st.keyCount > 0) out.push([rt, st]);
     return out;
   }
 
@@ -137,8 +151,8 @@ export class PartitionState {
   takeChanges(offset: string | null, clock: PartitionClock): StateChanges {
     const c = this.changes;
     for (const rt of this.dirtySequences) {
-      const st = this.sequenceStates.get(rt)!;
-      c.sequences.set(stateKey(rt.ruleKey, WHOLE_RULE), rt.sequence!.isEmpty(st) ? null : st);
+      for (const [sub, value] of this.sequenceStates.get(rt)!.takeChanges())
+        c.sequences.set(stateKey(rt.ruleKey, sub), value);
       c.ttlMs.sequences.set(rt.ruleKey, rt.retentionMs);
     }
     this.dirtySequences = new Set();
@@ -156,7 +170,7 @@ export class PartitionState {
   /** Evicted keys: sequence join keys (counted by the matcher) and threshold groups. */
   get evictions(): number {
     let n = this.thresholdEvictions;
-    for (const st of this.sequenceStates.values()) n += st.stats.evictedKeys;
+    for (const st of this.sequenceStates.values()) n += st.state.stats.evictedKeys;
     return n;
   }
 

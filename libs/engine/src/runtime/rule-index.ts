@@ -1,53 +1,93 @@
 /**
  * Rules indexed by their pre-filter hints, so that the rules tried on an event are only
- * those that can match it: by `event.category` value, or by a literal value of a field.
- * Rules without hints are tried on every event. The cost per event grows with the number of
- * rules that share its category or literal, not with the number of rules.
+ * those that can match it: by literal values (or value prefixes) of a field, else by
+ * `event.category`. Rules without hints are tried on every event. The cost per event grows
+ * with the number of rules that share its values or category, not with the number of rules.
  */
 import { compileFieldGetter, type FieldGetter } from '@sequent/ecs';
+import { literalHintsOf, type LiteralKey, type RuleLiteralHint } from './literal-hints';
 import type { RuleRuntime } from './rule-runtime';
 
-interface LiteralIndex {
+class ValueTable {
+  readonly exact = new Map<string, RuleRuntime[]>();
+  readonly prefix = new Map<string, RuleRuntime[]>();
+  /** Distinct prefix lengths, ascending. */
+  lengths: number[] = [];
+
+  add(map: Map<string, RuleRuntime[]>, key: string, rt: RuleRuntime): void {
+    const list = map.get(key) ?? [];
+    if (!list.includes(rt)) list.push(rt);
+    map.set(key, list);
+  }
+
+  lookup(value: string, out: RuleRuntime[][]): void {
+    const l = this.exact.get(value);
+    if (l) out.push(l);
+    for (const n of this.lengths) {
+      if (n > value.length) break;
+      const p = this.prefix.get(value.slice(0, n));
+      if (p) out.push(p);
+    }
+  }
+}
+
+/** Everything filed under one field: case-sensitive and case-insensitive tables. */
+interface FieldIndex {
+  field: string;
   get: FieldGetter;
-  caseInsensitive: boolean;
-  byValue: Map<string, RuleRuntime[]>;
+  sensitive?: ValueTable;
+  insensitive?: ValueTable;
 }
 
 const readCategory = compileFieldGetter('event.category');
 
 export class RuleIndex {
   private readonly byCategory = new Map<string, RuleRuntime[]>();
-  private readonly literals: LiteralIndex[] = [];
+  private readonly fields: FieldIndex[] = [];
   private readonly always: RuleRuntime[] = [];
   private epoch = 0;
+  /** The literal hints each rule is filed under (explain output, tests). */
+  readonly literalHints = new Map<RuleRuntime, LiteralKey[]>();
 
-  constructor(runtimes: readonly RuleRuntime[]) {
-    const literalByField = new Map<string, LiteralIndex>();
+  constructor(
+    runtimes: readonly RuleRuntime[],
+    hintsOf: (rt: RuleRuntime) => RuleLiteralHint | undefined = (rt) => literalHintsOf(rt.rule),
+  ) {
+    const byField = new Map<string, FieldIndex>();
     for (const rt of runtimes) {
-      const hints = rt.rule.prefilter;
-      const lit = hints.literals;
-      if (lit && lit.values.length > 0) {
-        const ci = lit.caseInsensitive === true;
-        const id = `${ci ? 'i' : 's'}:${lit.field}`;
-        let index = literalByField.get(id);
-        if (!index) {
-          index = { get: compileFieldGetter(lit.field), caseInsensitive: ci, byValue: new Map() };
-          literalByField.set(id, index);
-          this.literals.push(index);
+      const hint = hintsOf(rt);
+      const keys = hint?.keys;
+      if (keys && keys.length > 0) {
+        this.literalHints.set(rt, keys);
+        // A sequence filed by its starting stages only: its other stages are tried while
+        // it has pending state (see DetectionEngine.candidates).
+        rt.gated = hint.gated && rt.kind === 'sequence';
+        for (const k of keys) {
+          let fi = byField.get(k.field);
+          if (!fi) {
+            fi = { field: k.field, get: compileFieldGetter(k.field) };
+            byField.set(k.field, fi);
+            this.fields.push(fi);
+          }
+          const ci = k.caseInsensitive;
+          const table = ci ? (fi.insensitive ??= new ValueTable()) : (fi.sensitive ??= new ValueTable());
+          for (const v of k.values) table.add(table.exact, ci ? v.toLowerCase() : v, rt);
+          for (const p of k.prefixes ?? []) table.add(table.prefix, ci ? p.toLowerCase() : p, rt);
         }
-        for (const raw of new Set(lit.values.map((v) => (ci ? v.toLowerCase() : v)))) {
-          const list = index.byValue.get(raw) ?? [];
-          list.push(rt);
-          index.byValue.set(raw, list);
-        }
-      } else if (hints.categories && hints.categories.length > 0) {
-        for (const c of new Set(hints.categories.map((x) => x.toLowerCase()))) {
+        continue;
+      }
+      const categories = rt.rule.prefilter.categories;
+      if (categories && categories.length > 0) {
+        for (const c of new Set(categories.map((x) => x.toLowerCase()))) {
           const list = this.byCategory.get(c) ?? [];
           list.push(rt);
           this.byCategory.set(c, list);
         }
       } else this.always.push(rt);
     }
+    for (const fi of this.fields)
+      for (const t of [fi.sensitive, fi.insensitive])
+        if (t) t.lengths = [...new Set([...t.prefix.keys()].map((p) => p.length))].sort((a, b) => a - b);
   }
 
   /** The rules that may match the event, in rule order. */
@@ -55,7 +95,7 @@ export class RuleIndex {
     const lists: RuleRuntime[][] = [];
     const cat = readCategory(event);
     if (typeof cat === 'string') {
-      const l = this.byCategory.get(cat.toLowerCase()) ?? this.byCategory.get(cat);
+      const l = this.byCategory.get(cat.toLowerCase());
       if (l) lists.push(l);
     } else if (Array.isArray(cat)) {
       for (const c of cat) {
@@ -64,15 +104,12 @@ export class RuleIndex {
         if (l) lists.push(l);
       }
     }
-    for (const index of this.literals) {
-      const v = index.get(event);
+    for (const fi of this.fields) {
+      const v = fi.get(event);
       if (v === undefined) continue;
-      for (const one of Array.isArray(v) ? v : [v]) {
-        if (typeof one !== 'string' && typeof one !== 'number') continue;
-        const key = index.caseInsensitive ? String(one).toLowerCase() : String(one);
-        const l = index.byValue.get(key);
-        if (l) lists.push(l);
-      }
+      if (Array.isArray(v)) {
+        for (const one of v) this.lookup(fi, one, lists);
+      } else this.lookup(fi, v, lists);
     }
     if (this.always.length > 0) lists.push(this.always);
     if (lists.length === 0) return [];
@@ -87,5 +124,12 @@ export class RuleIndex {
         }
     out.sort((a, b) => a.ordinal - b.ordinal);
     return out;
+  }
+
+  private lookup(fi: FieldIndex, value: unknown, lists: RuleRuntime[][]): void {
+    if (typeof value !== 'string' && typeof value !== 'number') return;
+    const s = String(value);
+    fi.sensitive?.lookup(s, lists);
+    fi.insensitive?.lookup(s.toLowerCase(), lists);
   }
 }

@@ -40,6 +40,10 @@ export interface RuleRuntime {
   stats: RuleStats;
   /** Scratch mark used by the rule index to de-duplicate candidates. */
   mark: number;
+  /** Filed in the rule index by its starting stages only (sequences). */
+  gated: boolean;
+  /** Lower-cased prefilter categories (empty: any). */
+  categories: string[];
 }
 
 export interface RuntimeBuildOptions {
@@ -86,6 +90,8 @@ export function buildRuntime(
     indexCache: new Map<string | null, boolean>(),
     stats: { evaluations: 0, alerts: 0, timeMs: 0 },
     mark: 0,
+    gated: false,
+    categories: (rule.prefilter.categories ?? []).map((c) => c.toLowerCase()),
   };
   const matcher = rule.matcher;
   if (matcher.kind === 'eql') {

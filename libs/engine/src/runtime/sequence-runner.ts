@@ -60,10 +60,6 @@ export class SequenceRunner {
   flush(state: SequenceRuleState): EventRef[][] {
     return refsOf(flushEqlSequenceState(this.plan, state));
   }
-
-  isEmpty(state: SequenceRuleState): boolean {
-    return state.keyCount === 0;
-  }
 }
 
 function refsOf(done: EqlCompletedSequence[]): EventRef[][] {

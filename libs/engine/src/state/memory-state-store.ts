@@ -81,7 +81,8 @@ export class MemoryStateStore implements StateStore {
       this.partitions.set(partition, p);
     }
     for (const seq of changes.bufferRemoved) p.buffered.delete(seq);
-    for (const e of changes.bufferAdded) p.buffered.set(e.seq, this.copy(e));
+    // Events are never mutated by the engine: buffered ones are kept by reference.
+    for (const e of changes.bufferAdded) p.buffered.set(e.seq, e);
     for (const [k, v] of changes.sequences) {
       if (v === null) p.sequences.delete(k);
       else p.sequences.set(k, this.copy(v));

@@ -1,0 +1,131 @@
+import { loadRulesFromText } from '@sequent/rules';
+import { hunt } from '../hunt';
+import { DetectionEngine } from './detection-engine';
+import { literalHintsOf } from './literal-hints';
+import { RuleIndex } from './rule-index';
+
+function rule(type: 'eql' | 'query', query: string, extra: Record<string, unknown> = {}) {
+  const def = {
+    rule_id: `r-${Math.abs(hashCode(query))}`,
+    name: 'r',
+    description: 'd',
+    type,
+    language: type === 'eql' ? 'eql' : 'kuery',
+    risk_score: 21,
+    severity: 'low',
+    version: 1,
+    index: ['logs-*'],
+    query,
+    ...extra,
+  };
+  const loaded = loadRulesFromText(JSON.stringify(def), 'rule.json', 'json');
+  expect(loaded.reports[0].errors).toEqual([]);
+  return loaded.rules[0];
+}
+
+function hashCode(s: string): number {
+  let h = 0;
+  for (let i = 0; i < s.length; i++) h = (h * 31 + s.charCodeAt(i)) | 0;
+  return h;
+}
+
+describe('literalHintsOf', () => {
+  it('KQL: the most selective keyword conjunct', () => {
+    const r = rule(
+      'query',
+      'host.os.type:linux and event.type:start and process.name:dpkg and process.args:("-i" or "--install")',
+    );
+    expect(literalHintsOf(r)).toEqual({
+      keys: [{ field: 'process.name', caseInsensitive: false, values: ['dpkg'] }],
+      gated: false,
+    });
+  });
+
+  it('KQL: wildcard suffixes become prefixes; negations and free text give nothing', () => {
+    expect(literalHintsOf(rule('query', 'process.name:python*'))?.keys).toEqual([
+      { field: 'process.name', caseInsensitive: false, values: [], prefixes: ['python'] },
+    ]);
+    expect(literalHintsOf(rule('query', 'not process.name:dpkg'))).toBeUndefined();
+    expect(literalHintsOf(rule('query', 'dpkg'))).toBeUndefined();
+    expect(literalHintsOf(rule('query', 'process.name:dpkg or user.name:root'))).toBeUndefined();
+  });
+
+  it('EQL: ==, in, in~, : and like without wildcards, prefixes for trailing *', () => {
+    const r = rule(
+      'eql',
+      'process where event.type == "start" and process.parent.name == "apt" and process.name in ("sh", "bash")',
+    );
+    expect(literalHintsOf(r)?.keys).toEqual([
+      { field: 'process.parent.name', caseInsensitive: false, values: ['apt'] },
+    ]);
+    const p = rule('eql', 'process where process.name : ("python*", "perl")');
+    expect(literalHintsOf(p)?.keys).toEqual([
+      { field: 'process.name', caseInsensitive: true, values: ['perl'], prefixes: ['python'] },
+    ]);
+    expect(literalHintsOf(rule('eql', 'process where process.name like~ "*sh"'))).toBeUndefined();
+    expect(literalHintsOf(rule('eql', 'process where not process.name == "sh"'))).toBeUndefined();
+    expect(literalHintsOf(rule('eql', 'process where ?process.name == "sh"'))).toBeUndefined();
+    expect(literalHintsOf(rule('eql', 'process where process.pid == "22"'))).toBeUndefined();
+  });
+
+  it('EQL sequences: every stage hinted, else gated on the starting stage', () => {
+    const full = rule(
+      'eql',
+      'sequence by host.id [process where process.name == "a"] [process where process.name == "b"]',
+    );
+    expect(literalHintsOf(full)).toEqual({
+      keys: [
+        { field: 'process.name', caseInsensitive: false, values: ['a'] },
+        { field: 'process.name', caseInsensitive: false, values: ['b'] },
+      ],
+      gated: false,
+    });
+    const gated = rule(
+      'eql',
+      'sequence by host.id [process where process.name == "a"] [network where not cidrmatch(destination.ip, "10.0.0.0/8")]',
+    );
+    expect(literalHintsOf(gated)).toEqual({
+      keys: [{ field: 'process.name', caseInsensitive: false, values: ['a'] }],
+      gated: true,
+    });
+    const unhinted = rule(
+      'eql',
+      'sequence by host.id [process where true] [process where process.name == "b"]',
+    );
+    expect(literalHintsOf(unhinted)).toBeUndefined();
+  });
+});
+
+describe('the rule index with literal hints', () => {
+  const T0 = Date.parse('2026-01-01T00:00:00Z');
+  const ev = (t: number, id: string, fields: Record<string, unknown>) => ({
+    '@timestamp': new Date(T0 + t).toISOString(),
+    event: { id, category: [fields.category ?? 'process'] },
+    host: { id: 'h1' },
+    ...fields,
+  });
+
+  it('tries a rule only on events carrying its values, and a gated sequence while it is pending', async () => {
+    const exec = rule('eql', 'process where process.name == "dpkg"');
+    const seq = rule(
+      'eql',
+      'sequence by host.id with maxspan=10s [process where process.name == "apt"] [network where not cidrmatch(destination.ip, "10.0.0.0/8")]',
+    );
+    const engine = new DetectionEngine([exec, seq]);
+    const index = new RuleIndex(engine.runtimes);
+    expect(index.candidates(ev(0, 'a', { process: { name: 'ls' } }))).toEqual([]);
+    expect(index.candidates(ev(0, 'a', { process: { name: 'dpkg' } })).map((r) => r.meta.query)).toEqual([
+      exec.meta.query,
+    ]);
+    const events = [
+      ev(0, 'net-before', { category: 'network', destination: { ip: '8.8.8.8' } }),
+      ev(1000, 'apt', { process: { name: 'apt' } }),
+      ev(2000, 'net-after', { category: 'network', destination: { ip: '8.8.4.4' } }),
+      ev(60_000, 'net-late', { category: 'network', destination: { ip: '1.1.1.1' } }),
+      ev(61_000, 'apt2', { process: { name: 'apt' } }),
+      ev(62_000, 'net-private', { category: 'network', destination: { ip: '10.1.1.1' } }),
+    ];
+    const { alerts } = await hunt([exec, seq], events, { now: () => T0 });
+    expect(alerts.map((a) => a['kibana.alert.ancestors'].map((x) => x.id))).toEqual([['apt', 'net-after']]);
+  });
+});

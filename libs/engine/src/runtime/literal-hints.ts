@@ -1,0 +1,266 @@
+/**
+ * Literal pre-filter hints derived from a rule's query: sets of (field, values) such that
+ * every event the rule can use has one of those values in that field. The rule index files
+ * the rule under those values, so a process rule about `apt` children is only tried on events
+ * whose `process.parent.name` is `apt`, not on every process event.
+ *
+ * Derived from the parsed query (@sequent/rules' EQL and KQL parsers), conservatively: a hint
+ * comes only from a positive conjunct `field == "s"`, `field in ("a", "b")`, `field : "s"`
+ * or `field like "s"` without wildcards (KQL: `field: s` on a known keyword field); an `or`
+ * yields a hint only when every branch does; a sequence only when every stage (and `until`)
+ * does. Fields every event of a category shares (`event.type`, `host.os.type`, ...) are
+ * never used: they would select nearly everything. Any doubt → no hint (the rule then falls
+ * back to its category hint). A hint from @sequent/rules' own analysis wins when present.
+ */
+import type { CompiledRule } from '@sequent/rules';
+import { parseEql, parseKql } from '@sequent/rules';
+
+export interface LiteralKey {
+  field: string;
+  caseInsensitive: boolean;
+  /** Exact values. */
+  values: string[];
+  /** Value prefixes (from wildcard patterns `abc*`). */
+  prefixes?: string[];
+}
+
+/** Shortest prefix worth indexing (shorter ones select too much). */
+const MIN_PREFIX = 2;
+
+/** `abc*` → `abc`; undefined for anything else with a wildcard. */
+function prefixOf(pattern: string): string | undefined {
+  if (!pattern.endsWith('*')) return undefined;
+  const p = pattern.slice(0, -1);
+  if (p.length < MIN_PREFIX || p.includes('*') || p.includes('?') || p.includes('\\')) return undefined;
+  return p;
+}
+
+/** Fields with too few distinct values to select anything. */
+const UNSELECTIVE = new Set([
+  'event.type',
+  'event.action',
+  'event.category',
+  'event.kind',
+  'event.module',
+  'event.dataset',
+  'event.outcome',
+  'event.provider',
+  'host.os.type',
+  'host.os.family',
+  'host.os.name',
+  'host.os.platform',
+  'data_stream.type',
+  'data_stream.dataset',
+  'data_stream.namespace',
+  'agent.type',
+  'ecs.version',
+  'user.name',
+  'user.id',
+]);
+
+/** Fields whose values are common (`-c`, `-i`): usable, but less selective per value. */
+const WEIGHT: Record<string, number> = { 'process.args': 6, 'process.parent.args': 6 };
+
+/** KQL matches `field: value` exactly only on keyword fields: hints only for these. */
+const KQL_KEYWORD_FIELDS = new Set([
+  'process.name',
+  'process.parent.name',
+  'process.executable',
+  'process.parent.executable',
+  'process.args',
+  'process.parent.args',
+  'file.name',
+  'file.extension',
+  'file.path',
+  'dns.question.name',
+  'service.name',
+]);
+
+type Hint = LiteralKey[];
+
+/** A literal safe to index: a string that no numeric or boolean coercion can equal otherwise. */
+function usable(v: unknown): v is string {
+  if (typeof v !== 'string' || v === '') return false;
+  if (/^\s*[-+]?(\d|\.\d)/.test(v) || v === 'true' || v === 'false') return false;
+  return true;
+}
+
+function cost(h: Hint): number {
+  // A prefix selects more than a value: weigh it as a few values.
+  return h.reduce(
+    (n, k) => n + (k.values.length + 3 * (k.prefixes?.length ?? 0)) * (WEIGHT[k.field] ?? 1),
+    0,
+  );
+}
+
+function best(hints: Array<Hint | undefined>): Hint | undefined {
+  let out: Hint | undefined;
+  for (const h of hints) if (h && (!out || cost(h) < cost(out))) out = h;
+  return out;
+}
+
+function all(hints: Array<Hint | undefined>): Hint | undefined {
+  const out: Hint = [];
+  for (const h of hints) {
+    if (!h) return undefined;
+    out.push(...h);
+  }
+  return out.length > 0 ? out : undefined;
+}
+
+// ---- EQL ----
+
+interface EqlNode {
+  kind: string;
+  [k: string]: unknown;
+}
+
+function eqlField(n: unknown): string | undefined {
+  const node = n as EqlNode;
+  if (node?.kind !== 'field' || node.optional === true) return undefined;
+  const path = node.path as string;
+  return UNSELECTIVE.has(path) ? undefined : path;
+}
+
+function eqlHint(node: EqlNode): Hint | undefined {
+  switch (node.kind) {
+    case 'and':
+      return best((node.operands as EqlNode[]).map(eqlHint));
+    case 'or':
+      return all((node.operands as EqlNode[]).map(eqlHint));
+    case 'compare': {
+      if (node.op !== '==') return undefined;
+      const l = node.left as EqlNode;
+      const r = node.right as EqlNode;
+      const [f, lit] = l.kind === 'field' ? [l, r] : [r, l];
+      const field = eqlField(f);
+      if (!field || lit.kind !== 'literal' || !usable(lit.value)) return undefined;
+      return [{ field, caseInsensitive: false, values: [lit.value] }];
+    }
+    case 'in': {
+      if (node.negated) return undefined;
+      const field = eqlField(node.value);
+      const list = node.list as EqlNode[];
+      if (!field || list.length === 0 || !list.every((x) => x.kind === 'literal' && usable(x.value)))
+        return undefined;
+      return [
+        { field, caseInsensitive: node.caseInsensitive === true, values: list.map((x) => x.value as string) },
+      ];
+    }
+    case 'pattern': {
+      if (node.op === 'regex') return undefined;
+      const field = eqlField(node.value);
+      const patterns = (node.patterns as EqlNode[]).map((p) => p.value);
+      if (!field || patterns.length === 0 || !patterns.every((v) => typeof v === 'string')) return undefined;
+      const values: string[] = [];
+      const prefixes: string[] = [];
+      for (const v of patterns as string[]) {
+        if (!v.includes('*') && !v.includes('?')) {
+          if (!usable(v)) return undefined;
+          values.push(v);
+          continue;
+        }
+        const prefix = prefixOf(v);
+        if (prefix === undefined) return undefined;
+        prefixes.push(prefix);
+      }
+      const key: LiteralKey = {
+        field,
+        caseInsensitive: node.caseInsensitive === true || node.op === 'seq',
+        values,
+      };
+      if (prefixes.length > 0) key.prefixes = prefixes;
+      return [key];
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** A rule's literal hint. `gated`: the hint covers only the stages that can start a
+ * sequence (leading missing stages and the first positive one); the other stages matter only
+ * while the rule has pending state, which the engine checks per partition. */
+export interface RuleLiteralHint {
+  keys: LiteralKey[];
+  gated: boolean;
+}
+
+function conditionOf(stage: EqlNode): EqlNode {
+  return (stage.filter as EqlNode).condition as EqlNode;
+}
+
+function eqlRuleHint(query: string): RuleLiteralHint | undefined {
+  const q = parseEql(query) as unknown as EqlNode;
+  if (q.kind === 'event') {
+    const keys = eqlHint(conditionOf(q));
+    return keys ? { keys, gated: false } : undefined;
+  }
+  if (q.kind !== 'sequence') return undefined;
+  const stages = q.stages as EqlNode[];
+  const until = q.until ? [q.until as EqlNode] : [];
+  const full = all([...stages, ...until].map((st) => eqlHint(conditionOf(st))));
+  if (full) return { keys: full, gated: false };
+  const firstPositive = stages.findIndex((st) => st.missing !== true);
+  if (firstPositive < 0) return undefined;
+  const starting = all(stages.slice(0, firstPositive + 1).map((st) => eqlHint(conditionOf(st))));
+  return starting ? { keys: starting, gated: true } : undefined;
+}
+
+// ---- KQL ----
+
+interface KqlLit {
+  text: string;
+  quoted: boolean;
+  keyword?: string;
+  wildcard?: unknown[];
+}
+type KqlNode =
+  | { type: 'and' | 'or'; args: KqlNode[] }
+  | { type: 'is'; field: KqlLit | null; value: KqlLit }
+  | { type: string };
+
+function kqlHint(node: KqlNode): Hint | undefined {
+  if (node.type === 'and') return best((node as { args: KqlNode[] }).args.map(kqlHint));
+  if (node.type === 'or') return all((node as { args: KqlNode[] }).args.map(kqlHint));
+  if (node.type !== 'is') return undefined;
+  const { field, value } = node as { field: KqlLit | null; value: KqlLit };
+  if (!field || field.wildcard || !KQL_KEYWORD_FIELDS.has(field.text)) return undefined;
+  if (value.keyword) return undefined;
+  if (value.wildcard) {
+    const parts = value.wildcard;
+    const literal = parts.slice(0, -1);
+    if (
+      parts.length < 2 ||
+      typeof parts[parts.length - 1] === 'string' ||
+      !literal.every((x) => typeof x === 'string')
+    )
+      return undefined;
+    const prefix = (literal as string[]).join('');
+    if (prefix.length < MIN_PREFIX) return undefined;
+    return [{ field: field.text, caseInsensitive: false, values: [], prefixes: [prefix] }];
+  }
+  if (!usable(value.text)) return undefined;
+  return [{ field: field.text, caseInsensitive: false, values: [value.text] }];
+}
+
+/** Literal hints for a rule; undefined when none can be proven. */
+export function literalHintsOf(rule: CompiledRule): RuleLiteralHint | undefined {
+  const own = rule.prefilter.literals;
+  if (own && own.values.length > 0)
+    return {
+      keys: [{ field: own.field, caseInsensitive: own.caseInsensitive === true, values: [...own.values] }],
+      gated: false,
+    };
+  const query = rule.meta.query;
+  if (!query || query.trim() === '') return undefined;
+  try {
+    if (rule.matcher.kind === 'eql') return eqlRuleHint(query);
+    if (rule.meta.language === 'kuery' || rule.meta.language === undefined) {
+      const keys = kqlHint(parseKql(query) as KqlNode);
+      return keys ? { keys, gated: false } : undefined;
+    }
+  } catch {
+    // A query the parsers reject never compiled either; no hint.
+  }
+  return undefined;
+}

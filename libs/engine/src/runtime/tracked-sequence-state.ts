@@ -1,0 +1,78 @@
+/**
+ * A sequence rule's matcher state (one JSON value, see ../eql) made persistable key by key:
+ * its `keys` record is wrapped in a Proxy that records every join key written or deleted, so
+ * a batch writes only the join keys it touched (plus the small scalar part), never the whole
+ * state. Sub-keys in the store: `m` for the scalar part, `k<join key>` for one join key.
+ */
+import type { SequenceRuleState } from './sequence-runner';
+
+type KeyRecord = Record<string, unknown>;
+
+export const SEQUENCE_META = 'm';
+export const SEQUENCE_KEY_PREFIX = 'k';
+
+export class TrackedSequenceState {
+  readonly state: SequenceRuleState;
+  private readonly target: KeyRecord;
+  private touched = new Set<string>();
+  /** Event time of the last expiry sweep. */
+  lastAdvance = Number.NEGATIVE_INFINITY;
+
+  constructor(base: SequenceRuleState) {
+    this.target = base.keys as KeyRecord;
+    const touched = (): Set<string> => this.touched;
+    const proxy = new Proxy(this.target, {
+      set(t, p, v) {
+        if (typeof p === 'string') touched().add(p);
+        t[p as string] = v;
+        return true;
+      },
+      deleteProperty(t, p) {
+        if (typeof p === 'string') touched().add(p);
+        delete t[p as string];
+        return true;
+      },
+    });
+    this.state = { ...base, keys: proxy as SequenceRuleState['keys'] };
+  }
+
+  /** Rebuilds from stored sub-keys (`m`, `k...`); `fresh` gives an empty state. */
+  static fromEntries(
+    fresh: SequenceRuleState,
+    entries: ReadonlyArray<[string, unknown]>,
+  ): TrackedSequenceState {
+    let meta: Partial<SequenceRuleState> = {};
+    const keys: KeyRecord = {};
+    for (const [sub, value] of entries) {
+      if (sub === SEQUENCE_META) meta = value as Partial<SequenceRuleState>;
+      else if (sub.startsWith(SEQUENCE_KEY_PREFIX)) keys[sub.slice(SEQUENCE_KEY_PREFIX.length)] = value;
+    }
+    const state: SequenceRuleState = {
+      ...fresh,
+      ...meta,
+      keys: keys as SequenceRuleState['keys'],
+      keyCount: Object.keys(keys).length,
+    };
+    return new TrackedSequenceState(state);
+  }
+
+  get keyCount(): number {
+    return this.state.keyCount;
+  }
+
+  /** The sub-keys changed since the last call (`null` = deleted). */
+  takeChanges(): Array<[string, unknown]> {
+    const out: Array<[string, unknown]> = [];
+    for (const k of this.touched) {
+      const v = Object.prototype.hasOwnProperty.call(this.target, k) ? this.target[k] : null;
+      out.push([SEQUENCE_KEY_PREFIX + k, v]);
+    }
+    this.touched = new Set();
+    if (this.state.keyCount === 0) out.push([SEQUENCE_META, null]);
+    else {
+      const { keys: _keys, ...meta } = this.state;
+      out.push([SEQUENCE_META, meta]);
+    }
+    return out;
+  }
+}
