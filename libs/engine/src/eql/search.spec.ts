@@ -308,6 +308,20 @@ describe('searchEql: samples', () => {
     ]);
   });
 
+  it('a multi-valued key puts an event in every group of its values', () => {
+    const data = [
+      ev(1, 1, { tags: ['t2', 't1'], x: 1 }),
+      ev(2, 2, { tags: 't1', y: 1 }),
+      ev(3, 3, { tags: ['t2'], y: 1 }),
+    ];
+    const q = sampleQuery([{ where: (e) => e.x === 1 }, { where: (e) => e.y === 1 }], { by: ['tags'] });
+    const r = searchEql(data, q) as EqlSamplesResult;
+    expect(r.samples.map((s) => [s.join_keys, s.events.map((e) => (e as E).id)])).toEqual([
+      [['t1'], [1, 2]],
+      [['t2'], [1, 3]],
+    ]);
+  });
+
   it('never uses one event for two stages', () => {
     const data = [ev(1, 1, { host: 'a', x: 1, y: 1 })];
     const q = sampleQuery([{ where: (e) => e.x === 1 }, { where: (e) => e.y === 1 }], { by: ['host'] });
