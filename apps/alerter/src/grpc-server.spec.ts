@@ -226,6 +226,49 @@ describe('gRPC API (bearer auth, plaintext)', () => {
   });
 });
 
+describe('gRPC API: a stream client that stops reading', () => {
+  it('is ended with RESOURCE_EXHAUSTED instead of buffering without bound', async () => {
+    const f = await fixture();
+    const logs = new Logs();
+    const server = await startGrpcServer({
+      host: '127.0.0.1',
+      port: 0,
+      queries: {
+        listAlerts: async () => ({ alerts: [], next: null }),
+        entityRisk: f.stores.entityRisk,
+        feed: f.feed,
+      },
+      isServing: () => true,
+      logger: logs.logger,
+      maxQueuedPerStream: 20,
+    });
+    const client = new AlertClient({ address: `127.0.0.1:${server.port}` });
+    try {
+      const stream = client.streamAlerts({});
+      await new Promise((r) => stream.once('metadata', r));
+      stream.pause(); // reads nothing: HTTP/2 flow control fills up, then the server's queue
+      const ended = new Promise<{ code?: number }>((resolve) => stream.on('error', resolve));
+      const big = 'x'.repeat(20_000);
+      for (let i = 0; i < 10 && f.feed.subscribers > 0; i++) {
+        await f.produce(
+          Array.from({ length: 50 }, (_, j) => ({
+            uuid: `slow-${i}-${j}`,
+            host: 'h',
+            extra: { padding: big },
+          })),
+        );
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(f.feed.subscribers).toBe(0); // the server let go of the stream
+      stream.resume();
+      expect(await ended).toMatchObject({ code: status.RESOURCE_EXHAUSTED });
+    } finally {
+      client.close();
+      await server.close();
+    }
+  });
+});
+
 describe('gRPC API over TLS', () => {
   let dir: string;
   beforeAll(() => {
