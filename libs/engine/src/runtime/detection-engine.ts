@@ -138,8 +138,12 @@ export class DetectionEngine {
           break;
         case 'sequence': {
           const runner = rt.sequence!;
-          for (const events of runner.onEvent(state.sequenceState(rt), e.event, ready.ref))
-            this.emitSequence(rt, events, e.event, alerts);
+          for (const events of runner.onEvent(state.sequenceState(rt), e.event, ready.ref)) {
+            // The matcher may also settle older sequences here (its periodic sweep): only a
+            // sequence this event completed carries this event's fields.
+            const byThis = events[events.length - 1] === ready.ref;
+            this.emitSequence(rt, events, byThis ? e.event : undefined, alerts);
+          }
           if (rt.gated) state.updateGated(rt);
           break;
         }
