@@ -53,6 +53,12 @@ describe('sinks', () => {
 
   it('formats Slack messages and posts generic JSON', async () => {
     expect(slackMessage([alert('a')]).text).toBe('*[HIGH] Rule R* on web-1 (risk 73): something happened');
+    const sneaky = alert('s', {
+      doc: { host: { name: '<!channel>' }, 'kibana.alert.reason': 'a & b <http://x|y>' },
+    });
+    expect(slackMessage([sneaky]).text).toBe(
+      '*[HIGH] Rule R* on &lt;!channel&gt; (risk 73): a &amp; b &lt;http://x|y&gt;',
+    );
     const many = slackMessage(Array.from({ length: 25 }, (_, i) => alert(`a${i}`))).text.split('\n');
     expect(many).toHaveLength(21);
     expect(many[20]).toBe('…and 5 more');

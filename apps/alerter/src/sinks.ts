@@ -45,13 +45,20 @@ export class FileSink implements AlertSink {
 
 const SLACK_LINES = 20;
 
+/** Slack's control characters: event content must not become mentions (`<!channel>`) or links. */
+export function slackEscape(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
 export function slackMessage(alerts: StoredAlert[]): { text: string } {
   const lines = alerts.slice(0, SLACK_LINES).map((a) => {
     const host = (a.doc['host'] as { name?: unknown } | undefined)?.name ?? a.doc['host.name'];
     const where = typeof host === 'string' ? ` on ${host}` : '';
     const reason =
       typeof a.doc['kibana.alert.reason'] === 'string' ? `: ${a.doc['kibana.alert.reason']}` : '';
-    return `*[${a.severity.toUpperCase()}] ${a.ruleName}*${where} (risk ${a.riskScore})${reason}`;
+    return slackEscape(
+      `*[${a.severity.toUpperCase()}] ${a.ruleName}*${where} (risk ${a.riskScore})${reason}`,
+    );
   });
   if (alerts.length > SLACK_LINES) lines.push(`…and ${alerts.length - SLACK_LINES} more`);
   return { text: lines.join('\n') };
