@@ -255,6 +255,15 @@ describe('helm chart k8s/helm/sequent', () => {
     });
   });
 
+  it('changing rules does not change the correlator pod template (they reload, no restart)', () => {
+    const template = (objects: KubeObject[]) =>
+      JSON.stringify(one(objects, 'Deployment', '-correlator').spec.template);
+    const before = renderChart();
+    const after = renderChart({ set: { 'correlator.rules.files.extra\\.toml': '[rule]' } });
+    expect(one(after, 'ConfigMap', '-rules').data?.['extra.toml']).toBe('[rule]\n');
+    expect(template(after)).toBe(template(before));
+  });
+
   describe('correlator scaling follows the partitions of ecs.events', () => {
     it.each([
       [{}, 12],
