@@ -163,3 +163,15 @@ const docsDir = join(
     expect(net.filter((f) => CAN_FILL.test(f)).filter((f) => getField(ev, f) === null)).toEqual([]);
   });
 });
+
+describe('normalize: hostile keys', () => {
+  it('never lets a document set a prototype', () => {
+    const evil =
+      '{"__proto__":{"polluted":1},"@timestamp":"2026-01-01T00:00:00Z","winlog":{"event_id":"1","event_data":{"__proto__":"x","ProcessId":"1"}}}';
+    for (const format of ['auditd', 'auditd-records', 'sysmon-linux', 'ecs'] as const) {
+      const out = normalizeLines([evil], { format, shape: 'endpoint' });
+      for (const e of out.events) expect(Object.getPrototypeOf(e)).toBe(Object.prototype);
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    }
+  });
+});

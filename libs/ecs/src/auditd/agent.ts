@@ -7,7 +7,7 @@
  * the agent's `user.audit` / `user.saved` / `user.filesystem` at the root (the pipelines park
  * them under `auditd.user`, where no rule looks).
  */
-import { getField, setField, type Doc } from '../field';
+import { getField, isForbiddenSegment, setField, type Doc } from '../field';
 
 const CATEGORY_REMAP: Record<string, string> = {
   'user-login': 'authentication',
@@ -27,8 +27,10 @@ function underscoreKeys(node: unknown, depth = 0): unknown {
   if (depth > 64 || node === null || typeof node !== 'object') return node;
   if (Array.isArray(node)) return node.map((v) => underscoreKeys(v, depth + 1));
   const out: Doc = {};
-  for (const [k, v] of Object.entries(node as Doc))
+  for (const [k, v] of Object.entries(node as Doc)) {
+    if (isForbiddenSegment(k)) continue; // a document never sets a prototype
     out[k.includes('-') ? k.replace(/-/g, '_') : k] = underscoreKeys(v, depth + 1);
+  }
   return out;
 }
 

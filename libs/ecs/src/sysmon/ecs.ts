@@ -6,7 +6,7 @@
  * from DNS queries, `related.*`. Quirks kept for fidelity: `event.action` is "log",
  * `process.name` comes from the syslog app name, `user.name` is only set from `DOMAIN\\user`.
  */
-import type { Doc } from '../field';
+import { isForbiddenSegment, type Doc } from '../field';
 import { isIp } from '../net';
 
 const CATEGORIZATION: Record<string, [string[] | undefined, string[]]> = {
@@ -151,9 +151,19 @@ export function sysmonToEcs(input: Doc): Doc {
   const view = sysmonView(input);
   const d = { ...view.data };
   const code = view.eventId;
+  // Everything else the agent put on the document (host.*, agent.*, tags...) stays, as the
+  // pipeline keeps it; the mapped fields are laid over it.
   const doc: Doc = {};
+  for (const [k, v] of Object.entries(input)) {
+    if (k !== 'winlog' && k !== 'log' && k !== 'event' && !isForbiddenSegment(k)) doc[k] = v;
+  }
+  const logIn = (input.log ?? {}) as Doc;
+  for (const [k, v] of Object.entries(logIn))
+    if (k !== 'syslog') doc.log = { ...((doc.log as Doc) ?? {}), [k]: v };
   if (view.timestamp) doc['@timestamp'] = view.timestamp;
-  const event: Doc = { kind: 'event', code, action: 'log' };
+  const eventIn =
+    input.event && typeof input.event === 'object' && !Array.isArray(input.event) ? (input.event as Doc) : {};
+  const event: Doc = { ...eventIn, kind: 'event', code, action: 'log' };
   doc.event = event;
   const winlog: Doc = {};
   for (const k of [
@@ -170,7 +180,8 @@ export function sysmonToEcs(input: Doc): Doc {
     if (winlogIn[k] !== undefined) winlog[k] = winlogIn[k];
   }
   if (winlog.record_id !== undefined) winlog.record_id = String(winlog.record_id);
-  if (typeof winlogIn.level === 'string' && winlogIn.level !== '') doc.log = { level: winlogIn.level };
+  if (typeof winlogIn.level === 'string' && winlogIn.level !== '')
+    doc.log = { ...((doc.log as Doc) ?? {}), level: winlogIn.level };
   if (typeof winlogIn.time_created === 'string') {
     const t = Date.parse(winlogIn.time_created);
     if (!Number.isNaN(t)) event.created = new Date(t).toISOString();
@@ -365,16 +376,22 @@ export function sysmonToEcs(input: Doc): Doc {
   for (const [k, v] of Object.entries(d)) if (!REMOVED.has(k)) rest[k] = v;
   if (Object.keys(rest).length) winlog.event_data = rest;
 
-  if (Object.keys(process).length) doc.process = process;
-  if (Object.keys(host).length) doc.host = host;
-  if (Object.keys(file).length) doc.file = file;
-  if (Object.keys(network).length) doc.network = network;
-  if (Object.keys(source).length) doc.source = source;
-  if (Object.keys(destination).length) doc.destination = destination;
-  if (Object.keys(dns).length) doc.dns = dns;
-  if (Object.keys(user).length) doc.user = user;
-  if (Object.keys(related).length) doc.related = related;
-  if (Object.keys(sysmon).length) doc.sysmon = sysmon;
+  const overlay = (key: string, value: Doc) => {
+    if (!Object.keys(value).length) return;
+    const prev = doc[key];
+    doc[key] =
+      prev && typeof prev === 'object' && !Array.isArray(prev) ? { ...(prev as Doc), ...value } : value;
+  };
+  overlay('process', process);
+  overlay('host', host);
+  overlay('file', file);
+  overlay('network', network);
+  overlay('source', source);
+  overlay('destination', destination);
+  overlay('dns', dns);
+  overlay('user', user);
+  overlay('related', related);
+  overlay('sysmon', sysmon);
   doc.winlog = winlog;
   return doc;
 }
