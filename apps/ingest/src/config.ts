@@ -2,7 +2,7 @@
 // SEQUENT_KAFKA_BROKERS, SEQUENT_TOPICS_RAW=raw.ecs,raw.auditd, SEQUENT_INTAKE_TOKEN(_FILE).
 import { httpSettings, kafkaSettings, loadConfig, logSettings, secret } from '@sequent/platform';
 import { z } from 'zod';
-import { INGEST_FORMATS, INGEST_SHAPES } from './stage';
+import { INGEST_FORMATS, INGEST_SHAPES } from '@sequent/pipeline';
 
 const topicName = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'expected a Kafka topic name');
 

@@ -11,7 +11,7 @@ import {
   type Logger,
   type Metrics,
 } from '@sequent/platform';
-import { IngestStage, INGEST_FORMATS, INGEST_SHAPES, type IngestSource } from './stage';
+import { IngestStage, INGEST_FORMATS, INGEST_SHAPES, type IngestSource } from '@sequent/pipeline';
 
 export interface HttpIntakeOptions {
   bus: KafkaBus;
@@ -60,7 +60,7 @@ export function createHttpIntake(options: HttpIntakeOptions) {
   let inFlight = 0;
   const stage = 'ingest';
   const counters = stageCounters(options.metrics);
-  const ingest = options.stage ?? new IngestStage();
+  const ingest = options.stage ?? new IngestStage({ eventsTopic: options.eventsTopic });
   return async function handleEvents(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'POST') return sendJson(res, 405, { error: 'use POST' });
     if (options.token && !authorized(req.headers.authorization, options.token)) {

@@ -1,12 +1,12 @@
 // Ingest: raw topics and HTTP NDJSON in, ECS events out (keyed by host.id), bad input to the DLQ.
 import { Inject, Injectable } from '@nestjs/common';
+import { createStageMetrics, IngestStage, runStage, type RunningStage } from '@sequent/pipeline';
 import {
   createKafka,
   DlqProducer,
   KafkaBus,
   Metrics,
   startOpsServer,
-  StageWorker,
   type Lifecycle,
   type Logger,
   type OpsServer,
@@ -14,13 +14,12 @@ import {
 import { CONFIG, LOGGER } from './tokens';
 import type { IngestConfig } from './config';
 import { createHttpIntake } from './http-intake';
-import { IngestStage } from './stage';
 
 @Injectable()
 export class IngestService implements Lifecycle {
   readonly metrics = new Metrics({ service: 'ingest' });
   private readonly bus: KafkaBus;
-  private readonly worker: StageWorker;
+  private running?: RunningStage;
   private readonly dlq: DlqProducer;
   private readonly stage: IngestStage;
   private ops?: OpsServer;
@@ -40,18 +39,10 @@ export class IngestService implements Lifecycle {
       'Raw records ingest could not normalize, by source topic and reason.',
       ['source', 'reason'],
     );
-    this.stage = new IngestStage(config.sources, (source, reason) => rejected.inc({ source, reason }));
-    const stage = this.stage;
-    this.worker = new StageWorker({
-      stage: 'ingest',
-      bus: this.bus,
-      groupId: config.groupId,
-      inputTopics: [...new Set([...config.topics.raw, ...config.sources.map((s) => s.topic)])],
-      outputTopic: config.topics.events,
-      dlq: this.dlq,
-      metrics: this.metrics,
-      logger,
-      process: async (records) => stage.batch(records),
+    this.stage = new IngestStage({
+      sources: config.sources,
+      eventsTopic: config.topics.events,
+      onReject: (source, reason) => rejected.inc({ source, reason }),
     });
   }
 
@@ -63,7 +54,7 @@ export class IngestService implements Lifecycle {
       metrics: this.metrics,
       logger: this.logger,
       readiness: {
-        kafka: () => this.bus.isReady && this.worker.isReady,
+        kafka: () => this.running !== undefined && this.bus.isReady,
       },
       routes: {
         '/v1/events': createHttpIntake({
@@ -81,11 +72,16 @@ export class IngestService implements Lifecycle {
       },
     });
     await this.bus.connect();
-    await this.worker.start();
+    this.running = await runStage(this.bus, this.stage, {
+      groupId: config.groupId,
+      inputTopics: [...new Set([...config.topics.raw, ...config.sources.map((s) => s.topic)])],
+      dlqTopic: config.topics.dlq,
+      metrics: createStageMetrics(this.metrics),
+    });
   }
 
   async stop(): Promise<void> {
-    await this.worker.stop();
+    await this.running?.stop();
     await this.ops?.close();
     await this.bus.close();
   }

@@ -1,1 +1,2 @@
 export * from './correlator-stage';
+export * from './ingest-stage';
