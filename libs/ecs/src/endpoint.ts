@@ -197,6 +197,7 @@ export function auditdToEndpoint(
     p.ppid !== undefined ? table.getOrCreate(host.id, p.ppid, ts, {}) : undefined;
   const finish = (doc: Doc, p: ProcessInfo, parent: ProcessInfo | undefined) => {
     doc.process = processFields(p, parent);
+    (doc.event as Doc).sequence = ev.sequence; // the audit serial: unique per host, keeps event ids distinct
     identityFields(doc, integration, ev, p);
     if (parent?.userId !== undefined) ((doc.process as Doc).parent as Doc).user = { id: parent.userId };
     return doc;
@@ -358,6 +359,8 @@ export function sysmonToEndpoint(
   };
   const user = d.User ? { name: d.User.includes('\\') ? d.User.split('\\')[1] : d.User } : undefined;
   const finish = (doc: Doc, p: ProcessInfo) => {
+    const seq = Number((integration.winlog as Doc | undefined)?.record_id);
+    if (Number.isSafeInteger(seq)) (doc.event as Doc).sequence = seq;
     const parent = p.ppid !== undefined ? table.get(host.id, p.ppid) : undefined;
     doc.process = processFields(
       p,
