@@ -51,6 +51,31 @@ describe('sinks', () => {
     expect(result).toEqual({ error: 'HTTP 503 (retry budget spent)', attempts: 4 });
   });
 
+  it("honours a server's Retry-After within the budget", async () => {
+    const pauses: number[] = [];
+    let clock = 0;
+    let calls = 0;
+    const throttled: AlertSink = {
+      name: 'throttled',
+      accepts: () => true,
+      deliver: async () => {
+        if (calls++ === 0) throw new SinkError('HTTP 429', true, 2_000);
+      },
+    };
+    const result = await deliverWithRetry(throttled, [alert('a')], {
+      attempts: 3,
+      backoffMs: 100,
+      budgetMs: 5_000,
+      now: () => clock,
+      sleep: async (ms) => {
+        pauses.push(ms);
+        clock += ms;
+      },
+    });
+    expect(result).toBeNull();
+    expect(pauses).toEqual([2_000]);
+  });
+
   it('formats Slack messages and posts generic JSON', async () => {
     expect(slackMessage([alert('a')]).text).toBe('*[HIGH] Rule R* on web-1 (risk 73): something happened');
     const sneaky = alert('s', {

@@ -20,6 +20,8 @@ export class SinkError extends Error {
   constructor(
     message: string,
     readonly retryable: boolean,
+    /** The server's Retry-After, when it sent one. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
   }
@@ -99,7 +101,12 @@ export class WebhookSink implements AlertSink {
     await res.arrayBuffer().catch(() => undefined);
     if (res.ok) return;
     // 429 and 5xx may pass later; other client errors will not.
-    throw new SinkError(`HTTP ${res.status}`, res.status === 429 || res.status >= 500);
+    const retryAfter = Number(res.headers.get('retry-after'));
+    throw new SinkError(
+      `HTTP ${res.status}`,
+      res.status === 429 || res.status >= 500,
+      Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined,
+    );
   }
 }
 
@@ -136,7 +143,8 @@ export async function deliverWithRetry(
       last = (err as Error).message;
       if (err instanceof SinkError && !err.retryable) return { error: last, attempts: attempt };
       if (attempt === options.attempts) break;
-      const pause = Math.min(options.backoffMs * 2 ** (attempt - 1), options.maxBackoffMs ?? 10_000);
+      const backoff = Math.min(options.backoffMs * 2 ** (attempt - 1), options.maxBackoffMs ?? 10_000);
+      const pause = Math.max(backoff, err instanceof SinkError ? (err.retryAfterMs ?? 0) : 0);
       if (now() + pause >= deadline) return { error: `${last} (retry budget spent)`, attempts: attempt };
       await sleep(pause);
     }
