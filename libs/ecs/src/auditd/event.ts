@@ -166,6 +166,9 @@ function addExecve(rec: InterpretedRecord, ev: LibauditEvent, argParts: Map<numb
 export function buildLibauditEvent(group: AuditGroup): LibauditEvent {
   const recs = group.records.map((r) => interpretRecord(r.line)).filter((r) => r.type !== 'EOE');
   if (recs.length === 0) throw new Error('audit event has no records');
+  if (!Number.isFinite(group.timeMs) || group.serial < 0) {
+    throw new Error('audit record has no msg=audit(<sec>.<ms>:<serial>) stamp');
+  }
   let main = recs[0];
   let syscall: InterpretedRecord | undefined;
   if (recs.length > 1) {
