@@ -395,19 +395,32 @@ function compareFn(op: ComparisonOp, left: ExprNode, right: ExprNode): ValueFn {
 }
 
 function compareWithLiteral(op: ComparisonOp, f: ValueFn, lit: string | number | boolean): ValueFn {
-  const slow = (v: unknown): boolean | null =>
-    isArr(v) ? anyOf(v, (x) => compareScalars(op, x, lit)) : compareScalars(op, v, lit);
+  const one = (x: unknown): boolean | null => compareScalars(op, x, lit);
+  const slow = (v: unknown): boolean | null => (isArr(v) ? anyOf(v, one) : one(v));
   if (needsSlowCompare(lit))
     return (ev) => {
       const v = f(ev);
       return v === null ? null : slow(v);
     };
   const litType = typeof lit;
-  if (op === '==')
+  if (op === '==') {
+    // Multi-valued fields: one pass, coercing only when an element has another type.
+    const arrayEquals = (v: unknown[]): boolean | null => {
+      let mixed = false;
+      for (let i = 0; i < v.length; i++) {
+        const x = v[i];
+        if (x === lit) return true;
+        if (typeof x !== litType) mixed = true;
+      }
+      return mixed ? slow(v) : false;
+    };
     return (ev) => {
       const v = f(ev);
-      return typeof v === litType ? v === lit : v === null ? null : slow(v);
+      if (typeof v === litType) return v === lit;
+      if (v === null) return null;
+      return isArr(v) ? arrayEquals(v) : slow(v);
     };
+  }
   return (ev) => {
     const v = f(ev);
     return typeof v === litType

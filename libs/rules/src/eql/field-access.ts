@@ -5,28 +5,49 @@
  * combination of literal dotted keys, with allocation) whenever a field is missing or its leaf
  * is an array: the common case for detection rules, which mostly test fields an event does not
  * have, and `event.category` / `event.type` / `process.args`, which are arrays. Here a missing
- * key is answered at once when no object on the walked path has a dotted key (cached per object
- * in a WeakMap, so evaluating hundreds of rules on one event scans each object once), and a leaf
- * array of plain values is returned as is. Everything else goes to the shared getter.
+ * key is answered at once when the document has no literal dotted key anywhere (scanned once per
+ * document, remembered in a WeakMap and for the last document, so evaluating hundreds of rules
+ * on one event scans it once), and a leaf array of plain values is returned as is. Everything else goes to the shared getter.
  */
 import { compileFieldGetter, isForbiddenSegment, splitFieldPath, type FieldGetter } from '@sequent/ecs';
 
 const hasOwn = Object.prototype.hasOwnProperty;
 const dotted = new WeakMap<object, boolean>();
+/** The last document asked about: rules evaluated one after another on one event hit this. */
+let lastDoc: object | undefined;
+let lastDotted = false;
 
-function hasDottedKey(obj: object): boolean {
-  let v = dotted.get(obj);
+/** True when the document has a literal dotted key anywhere (scanned once per document). */
+function docHasDottedKey(doc: object): boolean {
+  if (doc === lastDoc) return lastDotted;
+  let v = dotted.get(doc);
   if (v === undefined) {
-    v = false;
-    for (const k in obj) {
-      if (k.includes('.') && hasOwn.call(obj, k)) {
-        v = true;
-        break;
-      }
-    }
-    dotted.set(obj, v);
+    v = scanForDottedKey(doc);
+    dotted.set(doc, v);
   }
+  lastDoc = doc;
+  lastDotted = v;
   return v;
+}
+
+function scanForDottedKey(root: object): boolean {
+  const stack: Array<[unknown, number]> = [[root, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth > 64) return true; // too deep to vouch for: let the shared getter decide
+    if (Array.isArray(node)) {
+      for (const el of node) if (el !== null && typeof el === 'object') stack.push([el, depth + 1]);
+      continue;
+    }
+    for (const k in node) {
+      if (!hasOwn.call(node, k)) continue;
+      if (k.includes('.')) return true;
+      const child = (node as Record<string, unknown>)[k];
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    }
+  }
+  return false;
 }
 
 /** No null/undefined holes and no nested arrays: what the shared getter would return as is. */
@@ -91,25 +112,16 @@ function build(path: string): FieldGetter {
   const segs = splitFieldPath(path);
   if (segs.some(isForbiddenSegment)) return slow;
   const n = segs.length;
-  /** True when some object on the path, up to level `upTo`, has a literal dotted key. */
-  const dottedOnPath = (doc: object, upTo: number): boolean => {
-    let node = doc as Record<string, unknown>;
-    for (let i = 0; i <= upTo; i++) {
-      if (hasDottedKey(node)) return true;
-      if (i < upTo) node = node[segs[i]] as Record<string, unknown>;
-    }
-    return false;
-  };
   return (doc) => {
     let node = doc;
     for (let i = 0; i < n; i++) {
       if (node === null || typeof node !== 'object' || Array.isArray(node)) return slow(doc);
       const key = segs[i];
-      if (!hasOwn.call(node, key)) return n > 1 && dottedOnPath(doc as object, i) ? slow(doc) : undefined;
+      if (!hasOwn.call(node, key)) return n > 1 && docHasDottedKey(doc as object) ? slow(doc) : undefined;
       node = (node as Record<string, unknown>)[key];
     }
     if (Array.isArray(node))
-      return isPlainArray(node) && !dottedOnPath(doc as object, n - 1) ? node : slow(doc);
+      return isPlainArray(node) && !docHasDottedKey(doc as object) ? node : slow(doc);
     return node === null ? undefined : node;
   };
 }
