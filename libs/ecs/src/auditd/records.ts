@@ -12,7 +12,30 @@
  * `auditd.log`; SYSTEM_BOOT gets scalar `event.category: "host"`; EXECVE arguments are
  * kept as logged.
  */
-import { getField, setField, type Doc } from '../field';
+import type { Doc } from '../field';
+
+// The documents here are built by this module (plain nested objects, no dotted keys), so a
+// direct walk is enough and much cheaper than the general accessor.
+function getField(doc: Doc, path: string): unknown {
+  let node: unknown = doc;
+  for (const seg of path.split('.')) {
+    if (node === null || typeof node !== 'object') return null;
+    node = (node as Doc)[seg];
+    if (node === undefined) return null;
+  }
+  return node;
+}
+
+function setField(doc: Doc, path: string, value: unknown): void {
+  const segs = path.split('.');
+  let node = doc;
+  for (let i = 0; i < segs.length - 1; i++) {
+    const next = node[segs[i]];
+    if (next === null || typeof next !== 'object' || Array.isArray(next)) node = node[segs[i]] = {} as Doc;
+    else node = next as Doc;
+  }
+  node[segs[segs.length - 1]] = value;
+}
 import { GROUP_SEPARATOR, isHex, parseAuditLine, splitKeyValues, type AuditLine } from './line';
 import {
   archName,
