@@ -3,15 +3,19 @@
  * it from the source's configuration), else `<data_stream.type>-<dataset>-<namespace>`, else
  * null, which every rule index pattern accepts (so a file of bare ECS events can be hunted).
  */
-import { getField } from '@sequent/ecs';
+import { compileFieldGetter } from '@sequent/ecs';
+
+const readType = compileFieldGetter('data_stream.type');
+const readDataset = compileFieldGetter('data_stream.dataset');
+const readNamespace = compileFieldGetter('data_stream.namespace');
 
 export function eventIndex(event: unknown): string | null {
   if (event === null || typeof event !== 'object') return null;
   const own = (event as Record<string, unknown>)._index;
   if (typeof own === 'string' && own !== '') return own;
-  const type = getField(event, 'data_stream.type');
-  const dataset = getField(event, 'data_stream.dataset');
-  const namespace = getField(event, 'data_stream.namespace');
+  const type = readType(event);
+  const dataset = readDataset(event);
+  const namespace = readNamespace(event);
   if (typeof type === 'string' && typeof dataset === 'string' && typeof namespace === 'string')
     return `${type}-${dataset}-${namespace}`;
   return null;

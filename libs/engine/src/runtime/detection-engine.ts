@@ -68,6 +68,8 @@ export class DetectionEngine {
   private readonly now: () => number;
   private readonly profile: boolean;
 
+  /** Marks for de-duplication in withActiveGated (negative: never equal to the index's). */
+  private gatedEpoch = -1e15;
   /** Whether some sequence rule is filed by its starting stages only. */
   readonly hasGatedRules: boolean;
 
@@ -92,12 +94,15 @@ export class DetectionEngine {
   }
 
   private matchesIndex(rt: RuleRuntime, index: string | null): boolean {
+    if (rt.lastIndex === index) return rt.lastIndexOk;
     let ok = rt.indexCache.get(index);
     if (ok === undefined) {
       ok = rt.rule.matchesIndex(index);
       if (rt.indexCache.size >= INDEX_CACHE_LIMIT) rt.indexCache.clear();
       rt.indexCache.set(index, ok);
     }
+    rt.lastIndex = index;
+    rt.lastIndexOk = ok;
     return ok;
   }
 
@@ -168,8 +173,10 @@ export class DetectionEngine {
   ): readonly RuleRuntime[] {
     let extra: RuleRuntime[] | undefined;
     let categories: string[] | undefined;
+    const epoch = ++this.gatedEpoch;
+    for (const rt of candidates) if (rt.gated) rt.mark = epoch;
     for (const rt of active) {
-      if (candidates.includes(rt)) continue;
+      if (rt.mark === epoch) continue;
       if (rt.categories.length > 0) {
         categories ??= eventCategories(e.event);
         if (!rt.categories.some((c) => categories!.includes(c))) continue;

@@ -37,6 +37,9 @@ export interface RuleRuntime {
   /** How long (event time) its state may matter: the TTL hint for durable stores. */
   retentionMs: number;
   indexCache: Map<string | null, boolean>;
+  /** The last index answered (events of one stream mostly share a few indices). */
+  lastIndex: string | null | undefined;
+  lastIndexOk: boolean;
   stats: RuleStats;
   /** Scratch mark used by the rule index to de-duplicate candidates. */
   mark: number;
@@ -88,6 +91,8 @@ export function buildRuntime(
     ruleKey: ruleStateKey(rule),
     retentionMs: 0,
     indexCache: new Map<string | null, boolean>(),
+    lastIndex: undefined,
+    lastIndexOk: false,
     stats: { evaluations: 0, alerts: 0, timeMs: 0 },
     mark: 0,
     gated: false,
