@@ -96,6 +96,57 @@ function text(v: unknown): string | undefined {
   return String(v);
 }
 
+/**
+ * A linear check that tags nest and close (what fast-xml-parser's validator would reject,
+ * at a fraction of its cost; the parser itself is lenient).
+ */
+export function tagStructureProblem(xml: string): string | undefined {
+  const stack: string[] = [];
+  let i = 0;
+  for (;;) {
+    const lt = xml.indexOf('<', i);
+    if (lt === -1) break;
+    for (const [open, close] of [
+      ['<!--', '-->'],
+      ['<![CDATA[', ']]>'],
+      ['<?', '?>'],
+    ]) {
+      if (xml.startsWith(open, lt)) {
+        const e = xml.indexOf(close, lt + open.length);
+        if (e === -1) return `unterminated ${open}`;
+        i = e + close.length;
+        break;
+      }
+    }
+    if (i > lt) continue;
+    let j = lt + 1;
+    let quote = 0;
+    for (; j < xml.length; j++) {
+      const c = xml.charCodeAt(j);
+      if (quote) {
+        if (c === quote) quote = 0;
+      } else if (c === 34 || c === 39) quote = c;
+      else if (c === 62) break;
+      else if (c === 60) return 'unexpected "<" inside a tag';
+    }
+    if (j >= xml.length) return 'unterminated tag';
+    const inner = xml.slice(lt + 1, j);
+    if (inner.startsWith('/')) {
+      const name = inner.slice(1).trim();
+      const open = stack.pop();
+      if (open !== name) return `</${name}> closes <${open ?? ''}>`;
+    } else if (!inner.endsWith('/')) {
+      let end = 0;
+      while (end < inner.length && !/[\s/>]/.test(inner[end])) end++;
+      if (end === 0) return 'tag without a name';
+      if (stack.length >= 64) return 'elements nest too deep';
+      stack.push(inner.slice(0, end));
+    }
+    i = j + 1;
+  }
+  return stack.length ? `<${stack[stack.length - 1]}> is never closed` : undefined;
+}
+
 /** Parses one syslog line holding a Sysmon `<Event>`; throws SysmonParseError when it cannot. */
 export function parseSysmonLine(line: string, referenceYear = new Date().getUTCFullYear()): Doc {
   const at = line.indexOf('<Event');
@@ -104,9 +155,11 @@ export function parseSysmonLine(line: string, referenceYear = new Date().getUTCF
   const end = line.lastIndexOf('</Event>');
   if (end === -1) throw new SysmonParseError('unterminated <Event> element');
   const xml = line.slice(at, end + '</Event>'.length);
+  const problem = tagStructureProblem(xml);
+  if (problem) throw new SysmonParseError(`invalid Event XML: ${problem}`);
   let parsed: Doc;
   try {
-    parsed = parser.parse(xml, true) as Doc; // validated: malformed XML is an error, not a guess
+    parsed = parser.parse(xml) as Doc;
   } catch (err) {
     throw new SysmonParseError(`invalid Event XML: ${(err as Error).message.split('\n')[0]}`);
   }
