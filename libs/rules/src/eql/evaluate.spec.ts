@@ -16,6 +16,7 @@ const doc = {
   user: { name: null },
   'host.name': 'web-1',
   flag: true,
+  dotted_i: '\u0130X',
   version: '1.11.3',
 };
 
@@ -32,6 +33,7 @@ describe('EQL evaluation semantics', () => {
     ['process.name : "b?sh"', true],
     ['process.name : "b?h"', false],
     ['process.name : ("zsh", "ba*")', true],
+    ['dotted_i : "i\u{307}x"', true],
     ['process.executable : "c:\\\\windows\\\\*\\\\cmd.exe"', true],
     // like / like~ / regex / regex~ (anchored)
     ['process.name like "B*"', true],

@@ -547,7 +547,8 @@ function patternFn(node: PatternNode): ValueFn {
     const wild = folded.filter(hasEqlWildcard).map((p) => compileEqlWildcard(p, false));
     if (exact.size === 1 && wild.length === 0) {
       const only = [...exact][0];
-      test = (s) => s.length === only.length && (ci ? s.toLowerCase() : s) === only;
+      // (no length pre-check when case-insensitive: lower-casing can change the length, e.g. U+0130)
+      test = ci ? (s) => s.toLowerCase() === only : (s) => s === only;
     } else if (wild.length === 1 && exact.size === 0) {
       const m = wild[0];
       test = ci ? (s) => m(s.toLowerCase()) : m;

@@ -120,8 +120,7 @@ function build(path: string): FieldGetter {
       if (!hasOwn.call(node, key)) return n > 1 && docHasDottedKey(doc as object) ? slow(doc) : undefined;
       node = (node as Record<string, unknown>)[key];
     }
-    if (Array.isArray(node))
-      return isPlainArray(node) && !docHasDottedKey(doc as object) ? node : slow(doc);
+    if (Array.isArray(node)) return isPlainArray(node) && !docHasDottedKey(doc as object) ? node : slow(doc);
     return node === null ? undefined : node;
   };
 }
