@@ -68,6 +68,13 @@ describe('literalHintsOf', () => {
     expect(literalHintsOf(rule('eql', 'process where process.pid == "22"'))).toBeUndefined();
   });
 
+  it('event.action hints only when they name no common action', () => {
+    expect(literalHintsOf(rule('eql', 'process where event.action == "load_module"'))?.keys).toEqual([
+      { field: 'event.action', caseInsensitive: false, values: ['load_module'] },
+    ]);
+    expect(literalHintsOf(rule('eql', 'process where event.action in ("exec", "load_module")'))).toBeUndefined();
+  });
+
   it('EQL sequences: every stage hinted, else gated on the starting stage', () => {
     const full = rule(
       'eql',

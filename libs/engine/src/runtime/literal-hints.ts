@@ -38,7 +38,6 @@ function prefixOf(pattern: string): string | undefined {
 /** Fields with too few distinct values to select anything. */
 const UNSELECTIVE = new Set([
   'event.type',
-  'event.action',
   'event.category',
   'event.kind',
   'event.module',
@@ -57,6 +56,46 @@ const UNSELECTIVE = new Set([
   'user.name',
   'user.id',
 ]);
+
+/** Values shared by most events of their category: a hint naming one selects nearly all. */
+const COMMON_VALUES: Record<string, ReadonlySet<string>> = {
+  'event.action': new Set(
+    [
+      'exec',
+      'exec_event',
+      'executed',
+      'start',
+      'fork',
+      'fork_event',
+      'end',
+      'ProcessRollup2',
+      'process_started',
+      'connection_attempted',
+      'connection_accepted',
+      'disconnect_received',
+      'creation',
+      'deletion',
+      'rename',
+      'modification',
+      'overwrite',
+      'open',
+      'opened-file',
+      'changed-file',
+      'deleted',
+      'created',
+      'connected-to',
+      'lookup_requested',
+      'lookup_result',
+      'log_on',
+      'logged-in',
+    ].map((v) => v.toLowerCase()),
+  ),
+};
+
+function common(field: string, values: readonly string[]): boolean {
+  const set = COMMON_VALUES[field];
+  return set !== undefined && values.some((v) => set.has(v.toLowerCase()));
+}
 
 /** Fields whose values are common (`-c`, `-i`): usable, but less selective per value. */
 const WEIGHT: Record<string, number> = { 'process.args': 6, 'process.parent.args': 6 };
@@ -93,15 +132,27 @@ function cost(h: Hint): number {
   );
 }
 
+/** A hint naming a value most events have is no hint. */
+function selective(h: Hint | undefined): Hint | undefined {
+  return h &&
+    h.some((k) => common(k.field, k.values) || (k.prefixes !== undefined && common(k.field, k.prefixes)))
+    ? undefined
+    : h;
+}
+
 function best(hints: Array<Hint | undefined>): Hint | undefined {
   let out: Hint | undefined;
-  for (const h of hints) if (h && (!out || cost(h) < cost(out))) out = h;
+  for (const raw of hints) {
+    const h = selective(raw);
+    if (h && (!out || cost(h) < cost(out))) out = h;
+  }
   return out;
 }
 
 function all(hints: Array<Hint | undefined>): Hint | undefined {
   const out: Hint = [];
-  for (const h of hints) {
+  for (const raw of hints) {
+    const h = selective(raw);
     if (!h) return undefined;
     out.push(...h);
   }
