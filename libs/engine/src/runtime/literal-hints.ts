@@ -243,7 +243,7 @@ function conditionOf(stage: EqlNode): EqlNode {
 function eqlRuleHint(query: string): RuleLiteralHint | undefined {
   const q = parseEql(query) as unknown as EqlNode;
   if (q.kind === 'event') {
-    const keys = eqlHint(conditionOf(q));
+    const keys = selective(eqlHint(conditionOf(q)));
     return keys ? { keys, gated: false } : undefined;
   }
   if (q.kind !== 'sequence') return undefined;
@@ -307,7 +307,7 @@ export function literalHintsOf(rule: CompiledRule): RuleLiteralHint | undefined 
   try {
     if (rule.matcher.kind === 'eql') return eqlRuleHint(query);
     if (rule.meta.language === 'kuery' || rule.meta.language === undefined) {
-      const keys = kqlHint(parseKql(query) as KqlNode);
+      const keys = selective(kqlHint(parseKql(query) as KqlNode));
       return keys ? { keys, gated: false } : undefined;
     }
   } catch {
