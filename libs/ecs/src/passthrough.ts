@@ -5,17 +5,9 @@
  */
 import { getField, setField, type Doc } from './field';
 import { isIp } from './net';
-import { ECS_FIELD_TYPES, type EcsFieldType } from './model';
+import { ecsFieldType, type EcsFieldType } from './model';
 
 export class EcsTypeError extends Error {}
-
-const byType = (t: EcsFieldType[]) =>
-  Object.keys(ECS_FIELD_TYPES).filter((f) => t.includes(ECS_FIELD_TYPES[f]));
-const LONGS = byType(['long']);
-const KEYWORDS = byType(['keyword', 'wildcard', 'text']);
-const DATES = byType(['date']);
-const IPS = byType(['ip']);
-const BOOLEANS = byType(['boolean']);
 
 const DNS_TYPES: Record<string, string> = {
   '1': 'A',
@@ -46,53 +38,59 @@ function valuesOf(doc: Doc, path: string): unknown[] {
 }
 
 /** Checks the types of the fields the engine relies on; throws EcsTypeError on the first mismatch. */
-/** Top-level names present, including the first segment of literal dotted keys. */
-function roots(doc: Doc): Set<string> {
-  const out = new Set<string>();
-  for (const k in doc) {
-    const dot = k.indexOf('.');
-    out.add(dot === -1 ? k : k.slice(0, dot));
+function checkValue(path: string, type: EcsFieldType, v: unknown): void {
+  switch (type) {
+    case 'long':
+      if (!(
+        (typeof v === 'number' && Number.isFinite(v)) ||
+        (typeof v === 'string' && /^-?\d{1,19}$/.test(v))
+      ))
+        throw new EcsTypeError(`${path} must be an integer, got ${JSON.stringify(v)}`);
+      return;
+    case 'date':
+      if (!(
+        (typeof v === 'string' && !Number.isNaN(Date.parse(v))) ||
+        (typeof v === 'number' && Number.isFinite(v))
+      ))
+        throw new EcsTypeError(`${path} must be a date, got ${JSON.stringify(v)}`);
+      return;
+    case 'boolean':
+      if (typeof v !== 'boolean' && v !== 'true' && v !== 'false')
+        throw new EcsTypeError(`${path} must be a boolean, got ${JSON.stringify(v)}`);
+      return;
+    case 'ip':
+      if (typeof v !== 'string' || !isIp(v))
+        throw new EcsTypeError(`${path} must be an IP address, got ${JSON.stringify(v)}`);
+      return;
+    default:
+      if (typeof v === 'object') throw new EcsTypeError(`${path} must be a string, got an object`);
   }
-  return out;
 }
 
-const rootOf = (path: string) => (path.indexOf('.') === -1 ? path : path.slice(0, path.indexOf('.')));
-
+/**
+ * Checks the types of the modelled fields in one walk over the document (nested objects and
+ * literal dotted keys give the same path; arrays are transparent); throws EcsTypeError on the
+ * first mismatch. `null` means missing, as in Elasticsearch.
+ */
 export function checkEcsTypes(doc: Doc): void {
-  const present = roots(doc);
-  const values = (d: Doc, path: string): unknown[] => (present.has(rootOf(path)) ? valuesOf(d, path) : []);
-  for (const f of LONGS) {
-    for (const v of values(doc, f)) {
-      const ok =
-        (typeof v === 'number' && Number.isFinite(v)) || (typeof v === 'string' && /^-?\d{1,19}$/.test(v));
-      if (!ok) throw new EcsTypeError(`${f} must be an integer, got ${JSON.stringify(v)}`);
+  const walk = (node: unknown, path: string, depth: number): void => {
+    if (node === null || node === undefined) return;
+    if (Array.isArray(node)) {
+      if (depth < 64) for (const v of node) walk(v, path, depth + 1);
+      return;
     }
-  }
-  for (const f of KEYWORDS) {
-    for (const v of values(doc, f)) {
-      if (typeof v === 'object' && v !== null) throw new EcsTypeError(`${f} must be a string, got an object`);
+    const type = path ? ecsFieldType(path) : undefined;
+    if (type) {
+      checkValue(path, type, node);
+      return;
     }
-  }
-  for (const f of DATES) {
-    for (const v of values(doc, f)) {
-      const ok =
-        (typeof v === 'string' && !Number.isNaN(Date.parse(v))) ||
-        (typeof v === 'number' && Number.isFinite(v));
-      if (!ok) throw new EcsTypeError(`${f} must be a date, got ${JSON.stringify(v)}`);
+    if (typeof node !== 'object' || depth >= 64) return;
+    for (const k in node as Doc) {
+      if (!Object.prototype.hasOwnProperty.call(node, k)) continue;
+      walk((node as Doc)[k], path ? `${path}.${k}` : k, depth + 1);
     }
-  }
-  for (const f of BOOLEANS) {
-    for (const v of values(doc, f)) {
-      if (typeof v !== 'boolean' && v !== 'true' && v !== 'false')
-        throw new EcsTypeError(`${f} must be a boolean, got ${JSON.stringify(v)}`);
-    }
-  }
-  for (const f of IPS) {
-    for (const v of values(doc, f)) {
-      if (typeof v !== 'string' || !isIp(v))
-        throw new EcsTypeError(`${f} must be an IP address, got ${JSON.stringify(v)}`);
-    }
-  }
+  };
+  walk(doc, '', 0);
 }
 
 export function passthroughEcs(doc: Doc): Doc {
