@@ -479,56 +479,62 @@ function lowerValue(v: unknown): unknown {
 
 function inFn(node: InNode): ValueFn {
   const value = compileValue(node.value);
-  const ci = node.caseInsensitive;
-  let test: (x: unknown) => boolean | null;
+  const negated = node.negated;
   if (node.list.every((e) => e.kind === 'literal')) {
-    // Literal lists (the common case, and the 10^5-item hostile case) become one Set lookup.
-    const set = new Set<unknown>();
-    let hasNumbers = false;
-    let hasStrings = false;
-    for (const e of node.list) {
-      const v = (e as { value: unknown }).value;
-      if (v === null) continue;
-      if (typeof v === 'number') hasNumbers = true;
-      if (typeof v === 'string') hasStrings = true;
-      set.add(ci && typeof v === 'string' ? v.toLowerCase() : v);
-    }
-    test = (x) => {
-      if (typeof x === 'string') {
-        const s = ci ? x.toLowerCase() : x;
-        if (set.has(s)) return true;
-        if (hasNumbers) {
-          const n = F.numericString(x);
-          return n !== null && set.has(n);
-        }
-        return false;
-      }
-      if (typeof x === 'number') return set.has(x) || (hasStrings && set.has(String(x)));
-      if (typeof x === 'boolean') return set.has(x) || (hasStrings && set.has(String(x)));
-      return null;
-    };
-  } else {
-    const items = node.list.map(compileValue);
-    test = () => null; // replaced per event below
+    const test = literalSetTest(node);
     return (ev) => {
       const v = value(ev);
       if (v === null) return null;
-      const vals = items.map((f) => (ci ? lowerValue(f(ev)) : f(ev)));
-      const probe = ci ? lowerValue(v) : v;
-      const one = (x: unknown): boolean | null =>
-        anyOf(vals, (item) =>
-          isArr(item) ? anyOf(item, (y) => compareScalars('==', x, y)) : compareScalars('==', x, item),
-        );
-      const r = isArr(probe) ? anyOf(probe, one) : one(probe);
-      return node.negated ? not3(r) : r;
+      const r = isArr(v) ? anyOf(v, test) : test(v);
+      return negated ? not3(r) : r;
     };
   }
-  const negated = node.negated;
+  const test = expressionListTest(node);
   return (ev) => {
     const v = value(ev);
     if (v === null) return null;
-    const r = isArr(v) ? anyOf(v, test) : test(v);
+    const r = isArr(v) ? anyOf(v, (x) => test(x, ev)) : test(v, ev);
     return negated ? not3(r) : r;
+  };
+}
+
+/** Literal lists (the common case, and the 10^5-item hostile case): one Set lookup. */
+function literalSetTest(node: InNode): (x: unknown) => boolean | null {
+  const ci = node.caseInsensitive;
+  const set = new Set<unknown>();
+  let hasNumbers = false;
+  let hasStrings = false;
+  for (const e of node.list) {
+    const v = (e as { value: unknown }).value;
+    if (v === null) continue;
+    if (typeof v === 'number') hasNumbers = true;
+    if (typeof v === 'string') hasStrings = true;
+    set.add(ci && typeof v === 'string' ? v.toLowerCase() : v);
+  }
+  return (x) => {
+    if (typeof x === 'string') {
+      if (set.has(ci ? x.toLowerCase() : x)) return true;
+      if (!hasNumbers) return false;
+      const n = F.numericString(x);
+      return n !== null && set.has(n);
+    }
+    if (typeof x === 'number' || typeof x === 'boolean')
+      return set.has(x) || (hasStrings && set.has(String(x)));
+    return null;
+  };
+}
+
+/** Lists with computed items: equality against each item's value(s) on this event. */
+function expressionListTest(node: InNode): (x: unknown, ev: unknown) => boolean | null {
+  const ci = node.caseInsensitive;
+  const items = node.list.map(compileValue);
+  return (x, ev) => {
+    const probe = ci ? lowerValue(x) : x;
+    return anyOf(
+      items.map((f) => (ci ? lowerValue(f(ev)) : f(ev))),
+      (item) =>
+        isArr(item) ? anyOf(item, (y) => compareScalars('==', probe, y)) : compareScalars('==', probe, item),
+    );
   };
 }
 
