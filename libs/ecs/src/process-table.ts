@@ -27,6 +27,8 @@ export interface ProcessInfo {
 export interface ProcessTableOptions {
   maxHosts?: number;
   maxProcessesPerHost?: number;
+  /** Processes across all hosts (default 500000); the least recently active host gives way. */
+  maxProcesses?: number;
 }
 
 export function entityId(hostId: string, pid: number, start: string): string {
@@ -37,12 +39,15 @@ export class ProcessTable {
   private readonly hosts = new Map<string, Map<number, ProcessInfo>>();
   private readonly maxHosts: number;
   private readonly maxPerHost: number;
+  private readonly maxTotal: number;
+  private total = 0;
   /** Entries evicted because a bound was reached. */
   evictions = 0;
 
   constructor(options: ProcessTableOptions = {}) {
     this.maxHosts = options.maxHosts ?? 10_000;
-    this.maxPerHost = options.maxProcessesPerHost ?? 32_768;
+    this.maxPerHost = options.maxProcessesPerHost ?? 8192;
+    this.maxTotal = options.maxProcesses ?? 500_000;
   }
 
   private host(hostId: string): Map<number, ProcessInfo> {
@@ -57,7 +62,9 @@ export class ProcessTable {
     this.hosts.set(hostId, h);
     if (this.hosts.size > this.maxHosts) {
       const oldest = this.hosts.keys().next().value as string;
-      this.evictions += this.hosts.get(oldest)?.size ?? 0;
+      const gone = this.hosts.get(oldest)?.size ?? 0;
+      this.evictions += gone;
+      this.total -= gone;
       this.hosts.delete(oldest);
     }
     return h;
@@ -75,18 +82,32 @@ export class ProcessTable {
 
   set(hostId: string, info: ProcessInfo): ProcessInfo {
     const h = this.host(hostId);
-    h.delete(info.pid);
+    if (!h.delete(info.pid)) this.total++;
     h.set(info.pid, info);
     if (h.size > this.maxPerHost) {
       const oldest = h.keys().next().value as number;
       h.delete(oldest);
+      this.total--;
+      this.evictions++;
+    }
+    while (this.total > this.maxTotal) {
+      // the least recently active host loses its least recently seen process
+      const [lruId, lru] = this.hosts.entries().next().value as [string, Map<number, ProcessInfo>];
+      const pid = lru.keys().next().value as number | undefined;
+      if (pid === undefined) {
+        this.hosts.delete(lruId);
+        continue;
+      }
+      lru.delete(pid);
+      if (lru.size === 0) this.hosts.delete(lruId);
+      this.total--;
       this.evictions++;
     }
     return info;
   }
 
   delete(hostId: string, pid: number): void {
-    this.hosts.get(hostId)?.delete(pid);
+    if (this.hosts.get(hostId)?.delete(pid)) this.total--;
   }
 
   /** The process `pid`, created with `start` as its start key when unknown. */
@@ -97,8 +118,6 @@ export class ProcessTable {
   }
 
   get size(): number {
-    let n = 0;
-    for (const h of this.hosts.values()) n += h.size;
-    return n;
+    return this.total;
   }
 }
