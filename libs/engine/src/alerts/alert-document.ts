@@ -35,6 +35,7 @@ export interface AlertRuleParameters {
   timestamp_override?: string;
   rule_name_override?: string;
   investigation_fields?: string[];
+  note?: string;
   new_terms_fields?: string[];
   history_window_ms?: number;
   threshold?: { field: string[]; value: number; cardinality?: Array<{ field: string; value: number }> };
@@ -205,6 +206,7 @@ export function buildAlert(input: AlertInput): AlertDocument {
     timestamp_override: rule.timestamp_override,
     rule_name_override: rule.rule_name_override,
     investigation_fields: rule.investigation_fields,
+    note: rule.note,
     new_terms_fields: input.extra?.newTermsFields,
     history_window_ms: input.extra?.historyWindowMs,
     threshold: input.extra?.threshold,

@@ -120,7 +120,8 @@ type Hint = LiteralKey[];
 /** A literal safe to index: a string that no numeric or boolean coercion can equal otherwise. */
 function usable(v: unknown): v is string {
   if (typeof v !== 'string' || v === '') return false;
-  if (/^\s*[-+]?(\d|\.\d)/.test(v) || v === 'true' || v === 'false') return false;
+  // Numeric text may equal a number of another spelling (`22` vs `22.0`): not indexed.
+  if (!Number.isNaN(Number(v)) || v === 'true' || v === 'false') return false;
   return true;
 }
 
