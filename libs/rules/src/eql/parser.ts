@@ -188,7 +188,7 @@ class Parser {
       throw this.verification(span, `A sequence requires a minimum of 2 queries, found [${total}]`);
     if (stages.every((s) => s.missing))
       throw this.verification(span, 'A sequence requires at least one positive event query; found none');
-    checkKeyCounts(keys.length, until ? [...stages, until] : stages, this.lines);
+    checkKeyCounts(until ? [...stages, until] : stages, this.lines);
     return { kind: 'sequence', keys, maxspan, stages, until, pipes: [], span };
   }
 
@@ -202,7 +202,7 @@ class Parser {
     const span = this.span(start.start, this.prevEnd());
     if (stages.length < 2)
       throw this.verification(span, `A sample requires a minimum of 2 queries, found [${stages.length}]`);
-    checkKeyCounts(keys.length, stages, this.lines);
+    checkKeyCounts(stages, this.lines);
     return { kind: 'sample', keys, stages, pipes: [], span };
   }
 
@@ -696,7 +696,8 @@ function quote(t: Token): string {
   return `'${text}'`;
 }
 
-function checkKeyCounts(shared: number, stages: StageNode[], lines: LineMap): void {
+/** Every stage (and `until`) must have as many `by` keys as the first (shared keys aside). */
+function checkKeyCounts(stages: StageNode[], lines: LineMap): void {
   let expected = -1;
   for (const s of stages) {
     const n = s.keys.length;
@@ -711,7 +712,6 @@ function checkKeyCounts(shared: number, stages: StageNode[], lines: LineMap): vo
       );
     }
   }
-  void shared;
 }
 
 /** Measures expression depth without recursion and rejects trees deeper than MAX_NESTING + slack
