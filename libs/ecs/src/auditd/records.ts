@@ -342,6 +342,19 @@ export function auditRecordToDoc(line: string): Doc {
   rename(doc, log, 'dst', 'destination.address');
   const srcAddr = getField(doc, 'source.address');
   if (typeof srcAddr === 'string' && isIp(srcAddr)) setField(doc, 'source.ip', srcAddr);
+  // related.user, as the integration's newer pipeline appends it
+  const names = new Set<string>();
+  for (const f of [
+    'user.name',
+    'user.effective.name',
+    'user.target.name',
+    'user.audit.name',
+    'user.changes.name',
+  ]) {
+    const v = getField(doc, f);
+    if (typeof v === 'string' && v) names.add(v);
+  }
+  if (names.size) setField(doc, 'related.user', [...names]);
   delete log.arch;
   delete log.res;
   if (log.sequence !== undefined) log.sequence = toLong(log.sequence);
