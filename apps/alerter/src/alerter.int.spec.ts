@@ -25,7 +25,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { AlertClient, type ProtoAlert } from './grpc-client';
-import { UPDATE_HEADER } from './stage';
+import { UPDATE_HEADER } from '@sequent/pipeline';
 
 jest.setTimeout(180_000);
 

@@ -16,14 +16,23 @@ import {
   KafkaBus,
   Metrics,
   startOpsServer,
-  StageWorker,
   type Lifecycle,
   type Logger,
   type OpsServer,
   type RedisClient,
 } from '@sequent/platform';
-import { RedisAlertFeed } from './alert-feed';
-import { createAlerterMetrics } from './alerter-metrics';
+import {
+  AlerterStage,
+  AlertStage,
+  createAlerterMetrics,
+  createStageMetrics,
+  FileSink,
+  RedisAlertFeed,
+  runStage,
+  WebhookSink,
+  type AlertSink,
+  type RunningStage,
+} from '@sequent/pipeline';
 import type { AlerterConfig } from './config';
 import { RedisAlertDeduper } from './dedupe';
 import { startGrpcServer, type GrpcServerHandle } from './grpc-server';
@@ -34,8 +43,6 @@ import {
   RedisRiskWatermark,
   RedisSuppressionStore,
 } from './redis-stores';
-import { FileSink, WebhookSink, type AlertSink } from './sinks';
-import { AlertStage } from './stage';
 import { CONFIG, LOGGER } from './tokens';
 
 @Injectable()
@@ -43,7 +50,8 @@ export class AlerterService implements Lifecycle {
   readonly metrics = new Metrics({ service: 'alerter' });
   private readonly bus: KafkaBus;
   private readonly redis: RedisClient;
-  private readonly worker: StageWorker;
+  private readonly stage: AlerterStage;
+  private running?: RunningStage;
   private readonly feed: RedisAlertFeed;
   private readonly entityRisk: EntityRiskStore;
   private readonly recent: RedisRecentAlerts;
@@ -112,21 +120,11 @@ export class AlerterService implements Lifecycle {
       deadLetter: (items) => dlq.send(items),
       logger,
     });
-    this.worker = new StageWorker({
-      stage: 'alerter',
-      bus: this.bus,
-      groupId: config.groupId,
-      inputTopics: [config.topics.candidates],
-      outputTopic: config.topics.alerts,
-      dlq,
-      metrics: this.metrics,
-      logger,
-      process: (records) => stage.process(records),
-    });
+    this.stage = new AlerterStage(stage, config.topics.alerts);
   }
 
   private get ready(): boolean {
-    return this.bus.isReady && this.worker.isReady && isRedisReady(this.redis);
+    return this.running !== undefined && this.bus.isReady && isRedisReady(this.redis);
   }
 
   async start(): Promise<void> {
@@ -136,7 +134,7 @@ export class AlerterService implements Lifecycle {
       metrics: this.metrics,
       logger: this.logger,
       readiness: {
-        kafka: () => this.bus.isReady && this.worker.isReady,
+        kafka: () => this.running !== undefined && this.bus.isReady,
         redis: () => isRedisReady(this.redis),
       },
     });
@@ -164,7 +162,12 @@ export class AlerterService implements Lifecycle {
       });
     }
     await this.bus.connect();
-    await this.worker.start();
+    this.running = await runStage(this.bus, this.stage, {
+      groupId: this.config.groupId,
+      inputTopics: [this.config.topics.candidates],
+      dlqTopic: this.config.topics.dlq,
+      metrics: createStageMetrics(this.metrics),
+    });
   }
 
   /** The bound gRPC port (useful with port 0). */
@@ -177,7 +180,7 @@ export class AlerterService implements Lifecycle {
   }
 
   async stop(): Promise<void> {
-    await this.worker.stop();
+    await this.running?.stop();
     await this.grpc?.close();
     await this.ops?.close();
     await this.bus.close();

@@ -6,8 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { LocalAlertFeed } from './alert-feed';
-import type { StoredAlert } from './alert-view';
+import { LocalAlertFeed } from '@sequent/pipeline';
+import type { StoredAlert } from '@sequent/pipeline';
 import { AlertClient, type ProtoAlert } from './grpc-client';
 import { startGrpcServer, type GrpcServerHandle } from './grpc-server';
 

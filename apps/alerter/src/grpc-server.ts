@@ -24,8 +24,8 @@ import {
 import type { Logger } from '@sequent/platform';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { AlertFeed } from './alert-feed';
-import type { StoredAlert } from './alert-view';
+import type { AlertFeed } from '@sequent/pipeline';
+import type { StoredAlert } from '@sequent/pipeline';
 import { ALERT_SERVICE_NAME, loadAlertingProtos } from './grpc-proto';
 
 export interface AlertQueries {

@@ -8,7 +8,7 @@ import {
 } from '@sequent/alerting';
 import { createRedisClient, type RedisClient } from '@sequent/platform';
 import { randomBytes } from 'node:crypto';
-import type { StoredAlert } from './alert-view';
+import type { StoredAlert } from '@sequent/pipeline';
 import { RedisAlertDeduper } from './dedupe';
 import {
   RedisEntityRiskStore,

@@ -21,7 +21,7 @@ import {
   writeSuppressionFields,
 } from '@sequent/alerting';
 import type { RedisClient } from '@sequent/platform';
-import type { StoredAlert } from './alert-view';
+import type { StoredAlert } from '@sequent/pipeline';
 
 type Replies = Array<[Error | null, unknown]> | null;
 

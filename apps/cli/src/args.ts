@@ -30,3 +30,25 @@ export function durationFlag(value: string | undefined, name: string, fallbackMs
   const unit = { ms: 1, s: 1e3, m: 6e4, h: 36e5, d: 864e5 }[(m[2] ?? 'ms') as 'ms'];
   return Math.round(Number(m[1]) * unit);
 }
+
+/**
+ * Takes a flag that is followed by several values (`--rules a b c`, DESIGN.md's `PATH...`), which
+ * node:util parseArgs cannot express; may repeat and may be written `--rules=a`. Returns the
+ * values and the remaining arguments.
+ */
+export function takeMulti(args: string[], flag: string): [string[], string[]] {
+  const values: string[] = [];
+  const rest: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a.startsWith(`${flag}=`)) {
+      values.push(a.slice(flag.length + 1));
+    } else if (a === flag) {
+      if (i + 1 >= args.length || args[i + 1].startsWith('--')) throw new UsageError(`${flag} needs a value`);
+      while (i + 1 < args.length && !args[i + 1].startsWith('--')) values.push(args[++i]);
+    } else {
+      rest.push(a);
+    }
+  }
+  return [values, rest];
+}

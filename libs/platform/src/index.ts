@@ -69,13 +69,6 @@ export {
   type KafkaBusOptions,
 } from './kafka-bus';
 export { runService, nestLogger, type Lifecycle, type RunServiceOptions } from './service';
-export {
-  StageWorker,
-  stageCounters,
-  type StageFunction,
-  type StageReject,
-  type StageResult,
-  type StageWorkerOptions,
-} from './stage-worker';
+export { stageCounters, type StageFunction, type StageReject, type StageResult } from './stage-counters';
 export { RedisStateStore, type RedisStateStoreOptions, type RedisStateStoreStats } from './redis-state-store';
 export { LagMonitor, type LagMonitorOptions, type PartitionLag } from './lag-monitor';

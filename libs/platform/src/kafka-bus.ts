@@ -64,7 +64,7 @@ export class KafkaBus {
 
   /**
    * Ready for /readyz: the producer is connected and every subscription has joined its group
-   * (whoever started it: a StageWorker, or libs/pipeline's runStage through the Bus interface).
+   * (libs/pipeline's runStage, through the Bus interface).
    */
   get isReady(): boolean {
     return this.producer.isConnected && [...this.subscriptions].every((c) => c.isReady);

@@ -1,2 +1,3 @@
 export * from './correlator-stage';
 export * from './ingest-stage';
+export * from './alerter';

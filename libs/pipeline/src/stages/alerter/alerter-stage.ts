@@ -11,12 +11,13 @@ import {
   type AlertingConfig,
   type AlertingStores,
 } from '@sequent/alerting';
-import { dlqRecords, type Bus, type BusBatch, type Stage, type StageResult } from '@sequent/pipeline';
+import type { Bus, BusBatch } from '../../bus';
+import { dlqRecords, type Stage, type StageResult } from '../../stage';
 import type { Logger, Metrics } from '@sequent/platform';
 import { LocalAlertFeed } from './alert-feed';
 import { createAlerterMetrics } from './alerter-metrics';
 import type { AlertSink, RetryOptions } from './sinks';
-import { AlertStage } from './stage';
+import { AlertStage } from './alert-stage';
 
 export interface EmbeddedAlerterOptions {
   bus: Bus;
@@ -35,40 +36,64 @@ export interface EmbeddedAlerterOptions {
   clock?: () => number;
 }
 
-export class EmbeddedAlerterStage implements Stage {
+/** An AlertStage as a pipeline Stage: the alerter service runs it on the Kafka bus with Redis
+ * stores, the embedded wiring (below) on the memory bus with memory stores. */
+export class AlerterStage implements Stage {
   readonly name = 'alerter' as const;
+
+  constructor(
+    private readonly alertStage: AlertStage,
+    private readonly alertsTopic: string,
+  ) {}
+
+  async handleBatch(batch: BusBatch): Promise<StageResult> {
+    const result = await this.alertStage.process(batch.records);
+    return {
+      outputs: [{ topic: this.alertsTopic, records: result.outputs }],
+      dlq: result.rejects.map((r) => ({
+        original: r.record.value,
+        reason: r.reason,
+        error: r.error,
+        source: { topic: r.record.topic, partition: r.record.partition, offset: r.record.offset },
+      })),
+      afterPublish: result.onProduced,
+    };
+  }
+}
+
+/** The alerter of the embedded wiring: the same AlertStage on in-memory stores. */
+export class EmbeddedAlerterStage extends AlerterStage {
   readonly stores: AlertingStores;
   /** Live alerts (what StreamAlerts serves in the service). */
-  readonly feed = new LocalAlertFeed();
-  private readonly stage: AlertStage;
-  private readonly alertsTopic: string;
+  readonly feed: LocalAlertFeed;
 
   constructor(options: EmbeddedAlerterOptions) {
     const clock = options.clock ?? Date.now;
-    if (options.stores) this.stores = options.stores;
-    else {
-      const stores = memoryAlertingStores({ clock });
+    let stores = options.stores;
+    if (!stores) {
+      const memory = memoryAlertingStores({ clock });
       // Replays of recorded telemetry are the embedded wiring's usual input: window entity risk
       // by the alerts' own times unless asked otherwise.
       if ((options.riskClock ?? 'event') === 'event')
-        stores.entityRisk = new EventClockEntityRiskStore(
-          stores.entityRisk,
+        memory.entityRisk = new EventClockEntityRiskStore(
+          memory.entityRisk,
           new MemoryRiskWatermark(),
           clock,
         );
-      this.stores = stores;
+      stores = memory;
     }
-    this.alertsTopic = options.alertsTopic ?? 'alerts';
+    const known: AlertingStores = stores;
+    const feed = new LocalAlertFeed();
     const dlqTopic = options.dlqTopic ?? 'alerts.dlq';
-    this.stage = new AlertStage({
-      processor: new AlertProcessor(this.stores, { ...DEFAULT_ALERTING_CONFIG, ...options.config }),
+    const stage = new AlertStage({
+      processor: new AlertProcessor(known, { ...DEFAULT_ALERTING_CONFIG, ...options.config }),
       metrics: options.metrics
         ? createAlerterMetrics(options.metrics, {
             topN: options.metricsTopN ?? 10,
-            topEntities: (n) => this.stores.entityRisk.top(n, clock()),
+            topEntities: (n) => known.entityRisk.top(n, clock()),
           })
         : undefined,
-      feed: this.feed,
+      feed,
       sinks: options.sinks,
       retry: options.retry,
       deadLetter: (items) =>
@@ -82,19 +107,8 @@ export class EmbeddedAlerterStage implements Stage {
       logger: options.logger,
       clock,
     });
-  }
-
-  async handleBatch(batch: BusBatch): Promise<StageResult> {
-    const result = await this.stage.process(batch.records);
-    return {
-      outputs: [{ topic: this.alertsTopic, records: result.outputs }],
-      dlq: result.rejects.map((r) => ({
-        original: r.record.value,
-        reason: r.reason,
-        error: r.error,
-        source: { topic: r.record.topic, partition: r.record.partition, offset: r.record.offset },
-      })),
-      afterPublish: result.onProduced,
-    };
+    super(stage, options.alertsTopic ?? 'alerts');
+    this.stores = known;
+    this.feed = feed;
   }
 }

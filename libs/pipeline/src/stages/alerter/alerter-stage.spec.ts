@@ -1,6 +1,6 @@
 import { buildCandidate } from '@sequent/alerting';
-import { EmbeddedPipeline } from '@sequent/pipeline';
-import { EmbeddedAlerterStage } from './embedded';
+import { EmbeddedPipeline } from '../../embedded';
+import { EmbeddedAlerterStage } from './alerter-stage';
 
 describe('EmbeddedAlerterStage (in-memory wiring)', () => {
   it('dedupes a replay, suppresses, and dead-letters bad candidates', async () => {

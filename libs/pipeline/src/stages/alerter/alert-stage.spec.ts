@@ -4,7 +4,7 @@ import { LocalAlertFeed } from './alert-feed';
 import type { StoredAlert } from './alert-view';
 import { createAlerterMetrics } from './alerter-metrics';
 import { SinkError, type AlertSink } from './sinks';
-import { AlertStage, UPDATE_HEADER } from './stage';
+import { AlertStage, UPDATE_HEADER } from './alert-stage';
 
 const rec = (value: string, offset = 0) => ({
   topic: 'alerts.candidates',

@@ -5,7 +5,17 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { StoredAlert } from './alert-view';
-import type { WebhookConfig } from './config';
+
+/** A webhook output (the alerter's SEQUENT_SINKS_WEBHOOKS entries). */
+export interface WebhookConfig {
+  /** Metric label of the sink (`webhook:<name>`). */
+  name: string;
+  url: string;
+  /** `slack`: Slack incoming-webhook JSON ({text}); `json`: {alerts: [documents]}. */
+  format: 'slack' | 'json';
+  /** Optional Authorization header value for generic webhooks. */
+  authorization?: string;
+}
 
 export interface AlertSink {
   /** Metric label: `file`, `webhook:<name>`. */
