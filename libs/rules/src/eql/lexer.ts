@@ -70,8 +70,8 @@ const ONE_CHAR_OPS = new Set([
   '?',
 ]);
 
-export function tokenize(text: string, lines: LineMap): Token[] {
-  const tokens: Token[] = [];
+/** Tokens one at a time, so a parser that stops early (too deep, bad input) never lexes the rest. */
+export function* lex(text: string, lines: LineMap): Generator<Token, void, undefined> {
   const n = text.length;
   let i = 0;
 
@@ -103,8 +103,8 @@ export function tokenize(text: string, lines: LineMap): Token[] {
       const word = text.slice(start, i);
       if (text.charCodeAt(i) === 126 /* ~ */) {
         i++;
-        tokens.push({ kind: 'tident', text: text.slice(start, i), value: word, start, end: i });
-      } else tokens.push({ kind: 'ident', text: word, value: word, start, end: i });
+        yield { kind: 'tident', text: text.slice(start, i), value: word, start, end: i };
+      } else yield { kind: 'ident', text: word, value: word, start, end: i };
       continue;
     }
     if (c === 96 /* ` */) {
@@ -126,7 +126,7 @@ export function tokenize(text: string, lines: LineMap): Token[] {
         value += ch;
         i++;
       }
-      tokens.push({ kind: 'qident', text: text.slice(start, i), value, start, end: i });
+      yield { kind: 'qident', text: text.slice(start, i), value, start, end: i };
       continue;
     }
     if (c === 34 /* " */) {
@@ -143,12 +143,12 @@ export function tokenize(text: string, lines: LineMap): Token[] {
         }
         const value = text.slice(i + 3, close) + '"'.repeat(extra);
         i = end;
-        tokens.push({ kind: 'string', text: text.slice(start, i), value, start, end: i });
+        yield { kind: 'string', text: text.slice(start, i), value, start, end: i };
         continue;
       }
       const { value, end } = readEscapedString(text, i, fail);
       i = end;
-      tokens.push({ kind: 'string', text: text.slice(start, i), value, start, end: i });
+      yield { kind: 'string', text: text.slice(start, i), value, start, end: i };
       continue;
     }
     if (c === 39 /* ' */) {
@@ -177,25 +177,28 @@ export function tokenize(text: string, lines: LineMap): Token[] {
         }
       }
       const t = text.slice(start, i);
-      tokens.push({ kind: decimal ? 'decimal' : 'int', text: t, value: t, start, end: i });
+      yield { kind: decimal ? 'decimal' : 'int', text: t, value: t, start, end: i };
       continue;
     }
     const two = text.slice(i, i + 2);
     if (TWO_CHAR_OPS.has(two)) {
       i += 2;
-      tokens.push({ kind: 'op', text: two, value: two, start, end: i });
+      yield { kind: 'op', text: two, value: two, start, end: i };
       continue;
     }
     const one = text[i];
     if (ONE_CHAR_OPS.has(one)) {
       i++;
-      tokens.push({ kind: 'op', text: one, value: one, start, end: i });
+      yield { kind: 'op', text: one, value: one, start, end: i };
       continue;
     }
     fail(start, `token recognition error at: '${String.fromCodePoint(text.codePointAt(i) ?? c)}'`);
   }
-  tokens.push({ kind: 'eof', text: '<EOF>', value: '', start: n, end: n });
-  return tokens;
+  yield { kind: 'eof', text: '<EOF>', value: '', start: n, end: n };
+}
+
+export function tokenize(text: string, lines: LineMap): Token[] {
+  return [...lex(text, lines)];
 }
 
 function skipBlockComment(text: string, from: number, fail: (at: number, reason: string) => never): number {

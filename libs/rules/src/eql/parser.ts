@@ -21,7 +21,7 @@ import type {
   StageNode,
 } from './ast';
 import { EqlSyntaxError, EqlVerificationError } from './errors';
-import { LineMap, tokenize, type Token } from './lexer';
+import { LineMap, lex, type Token } from './lexer';
 
 /** Longest accepted query text, in UTF-16 code units (1 MiB of ASCII). */
 export const MAX_QUERY_LENGTH = 1024 * 1024;
@@ -90,13 +90,27 @@ export function parseConditionText(text: string): {
 
 class Parser {
   private readonly lines: LineMap;
-  private readonly tokens: Token[];
-  private pos = 0;
+  /** Tokens come lazily: the parser looks at most two ahead. */
+  private readonly tokens: Generator<Token, void, undefined>;
+  private current: Token;
+  private lookahead: Token | undefined;
+  private lastEnd = 0;
+  private readonly firstStart: number;
   private nesting = 0;
 
   constructor(private readonly text: string) {
     this.lines = new LineMap(text);
-    this.tokens = tokenize(text, this.lines);
+    this.tokens = lex(text, this.lines);
+    this.current = this.pull();
+    this.firstStart = this.current.start;
+  }
+
+  private pull(): Token {
+    const r = this.tokens.next();
+    // After <EOF> the lexer is done; keep answering <EOF>.
+    return r.done
+      ? { kind: 'eof', text: '<EOF>', value: '', start: this.text.length, end: this.text.length }
+      : r.value;
   }
 
   // ---- entry points -------------------------------------------------------------------
@@ -114,13 +128,13 @@ class Parser {
     while (this.isOp(this.peek(), '|')) query.pipes.push(this.pipe());
     const end = this.peek();
     if (end.kind !== 'eof') throw this.syntax(end, `extraneous input ${quote(end)} expecting {<EOF>, '|'}`);
-    query.span = this.span(this.tokens[0].start, this.prevEnd());
+    query.span = this.span(this.firstStart, this.prevEnd());
     return query;
   }
 
   conditionOrFilter(): { category: string | null | undefined; condition: ExprNode; span: Span } {
     const t0 = this.peek();
-    const t1 = this.tokens[this.pos + 1];
+    const t1 = this.peek2();
     let category: string | null | undefined;
     if (this.isKw(t0, 'sequence') || this.isKw(t0, 'sample') || this.isKw(t0, 'join'))
       throw this.syntax(
@@ -152,7 +166,7 @@ class Parser {
     else if (t.kind === 'string') category = t.value;
     else if (t.kind === 'ident' && !KEYWORDS.has(t.value)) category = t.value;
     else throw this.mismatched(t, ["'any'", 'STRING', 'IDENTIFIER']);
-    this.pos++;
+    this.skip(1);
     this.expectKw('where');
     const condition = this.expression();
     const filter: EventFilterNode = { category, condition, span: this.span(t.start, this.prevEnd()) };
@@ -177,7 +191,7 @@ class Parser {
     if (stages.length === 0) throw this.mismatched(this.peek(), ["'['", "'!['"]);
     let until: StageNode | undefined;
     if (this.isKw(this.peek(), 'until')) {
-      this.pos++;
+      this.skip(1);
       if (!this.isOp(this.peek(), '[')) throw this.mismatched(this.peek(), ["'['"]);
       until = this.stage(true);
     }
@@ -215,12 +229,12 @@ class Parser {
     if (this.isKw(this.peek(), 'by')) keys = this.joinKeys();
     let runs = 1;
     if (inSequence && this.isKw(this.peek(), 'with')) {
-      this.pos++;
+      this.skip(1);
       const key = this.peek();
       if (key.kind !== 'ident') throw this.mismatched(key, ['IDENTIFIER']);
       if (key.value !== 'runs')
         throw this.syntax(key, `Unrecognized option [${key.value}], expecting [runs]`);
-      this.pos++;
+      this.skip(1);
       this.expectOp('=');
       const v = this.peek();
       const value = this.constant();
@@ -238,7 +252,7 @@ class Parser {
     this.expectKw('by');
     const keys = [this.keyExpression()];
     while (this.isOp(this.peek(), ',')) {
-      this.pos++;
+      this.skip(1);
       keys.push(this.keyExpression());
     }
     return keys;
@@ -254,15 +268,15 @@ class Parser {
     this.expectKw('with');
     const kw = this.peek();
     if (!this.isKw(kw, 'maxspan')) throw this.mismatched(kw, ["'maxspan'"]);
-    this.pos++;
+    this.skip(1);
     this.expectOp('=');
     const num = this.peek();
     if (num.kind !== 'int' && num.kind !== 'decimal')
       throw this.mismatched(num, ['INTEGER_VALUE', 'DECIMAL_VALUE']);
-    this.pos++;
+    this.skip(1);
     const unitTok = this.peek();
     const unit = unitTok.kind === 'ident' && !KEYWORDS.has(unitTok.value) ? unitTok.value : undefined;
-    if (unit !== undefined) this.pos++;
+    if (unit !== undefined) this.skip(1);
     const text = this.text.slice(num.start, this.prevEnd());
     if (num.kind === 'decimal')
       throw this.syntax(
@@ -286,13 +300,13 @@ class Parser {
     const bar = this.next();
     const nameTok = this.peek();
     if (nameTok.kind !== 'ident') throw this.mismatched(nameTok, ['IDENTIFIER']);
-    this.pos++;
+    this.skip(1);
     const name = nameTok.value;
     const args: ExprNode[] = [];
     if (!this.isOp(this.peek(), '|') && this.peek().kind !== 'eof') {
       args.push(this.expression());
       while (this.isOp(this.peek(), ',')) {
-        this.pos++;
+        this.skip(1);
         args.push(this.expression());
       }
     }
@@ -330,7 +344,7 @@ class Parser {
     if (!this.isKw(this.peek(), 'or')) return first;
     const operands = [first];
     while (this.isKw(this.peek(), 'or')) {
-      this.pos++;
+      this.skip(1);
       operands.push(this.andExpr());
     }
     return { kind: 'or', operands, span: this.span(first.span.start, this.prevEnd()) };
@@ -341,7 +355,7 @@ class Parser {
     if (!this.isKw(this.peek(), 'and')) return first;
     const operands = [first];
     while (this.isKw(this.peek(), 'and')) {
-      this.pos++;
+      this.skip(1);
       operands.push(this.notExpr());
     }
     return { kind: 'and', operands, span: this.span(first.span.start, this.prevEnd()) };
@@ -350,13 +364,13 @@ class Parser {
   private notExpr(): ExprNode {
     const t = this.peek();
     if (this.isKw(t, 'not')) {
-      this.pos++;
+      this.skip(1);
       this.enter(t);
       const operand = this.notExpr();
       this.nesting--;
       return { kind: 'not', operand, span: this.span(t.start, this.prevEnd()) };
     }
-    const t1 = this.tokens[this.pos + 1];
+    const t1 = this.peek2();
     if (t.kind === 'ident' && !KEYWORDS.has(t.value) && t1 && this.isKw(t1, 'of'))
       throw this.syntax(t, 'Process relationships are not supported');
     return this.comparison();
@@ -366,7 +380,7 @@ class Parser {
     const left = this.additive();
     const t = this.peek();
     if (t.kind === 'op' && COMPARISON_OPS.has(t.text)) {
-      this.pos++;
+      this.skip(1);
       const right = this.additive();
       return {
         kind: 'compare',
@@ -418,7 +432,7 @@ class Parser {
   private unary(): ExprNode {
     const t = this.peek();
     if (this.isOp(t, '-') || this.isOp(t, '+')) {
-      this.pos++;
+      this.skip(1);
       this.enter(t);
       const operand = this.unary();
       this.nesting--;
@@ -435,14 +449,14 @@ class Parser {
   private predicated(): ExprNode {
     const value = this.primary();
     const t = this.peek();
-    const t1 = this.tokens[this.pos + 1];
+    const t1 = this.peek2();
     // [not] in / in~
     if (this.isKw(t, 'not') && t1 && (this.isKw(t1, 'in') || isTilde(t1, 'in'))) {
-      this.pos += 2;
+      this.skip(2);
       return this.inList(value, true, t1.kind === 'tident');
     }
     if (this.isKw(t, 'in') || isTilde(t, 'in')) {
-      this.pos++;
+      this.skip(1);
       return this.inList(value, false, t.kind === 'tident');
     }
     let op: 'seq' | 'like' | 'regex' | undefined;
@@ -458,13 +472,13 @@ class Parser {
       ci = t.kind === 'tident';
     }
     if (!op) return value;
-    this.pos++;
+    this.skip(1);
     const patterns: LiteralNode[] = [];
     if (this.isOp(this.peek(), '(')) {
-      this.pos++;
+      this.skip(1);
       patterns.push(this.constant());
       while (this.isOp(this.peek(), ',')) {
-        this.pos++;
+        this.skip(1);
         patterns.push(this.constant());
       }
       this.expectOp(')');
@@ -485,7 +499,7 @@ class Parser {
     this.enter(open);
     const list = [this.expression()];
     while (this.isOp(this.peek(), ',')) {
-      this.pos++;
+      this.skip(1);
       list.push(this.expression());
     }
     this.expectOp(')');
@@ -505,7 +519,7 @@ class Parser {
     const lit = this.literal(t);
     if (!lit)
       throw this.mismatched(t, ["'null'", "'true'", "'false'", 'STRING', 'INTEGER_VALUE', 'DECIMAL_VALUE']);
-    this.pos++;
+    this.skip(1);
     return lit;
   }
 
@@ -538,22 +552,22 @@ class Parser {
     const t = this.peek();
     const lit = this.literal(t);
     if (lit) {
-      this.pos++;
+      this.skip(1);
       return lit;
     }
     if (this.isOp(t, '(')) {
-      this.pos++;
+      this.skip(1);
       this.enter(t);
       const inner = this.expression();
       this.expectOp(')');
       this.nesting--;
       return inner;
     }
-    const t1 = this.tokens[this.pos + 1];
+    const t1 = this.peek2();
     if (t.kind === 'tident' && !['in', 'like', 'regex'].includes(t.value)) return this.call(t, true);
     if (t.kind === 'ident' && !KEYWORDS.has(t.value) && t1 && this.isOp(t1, '(')) return this.call(t, false);
     if (this.isOp(t, '?')) {
-      this.pos++;
+      this.skip(1);
       return this.qualifiedName(t.start, true);
     }
     if (t.kind === 'qident' || (t.kind === 'ident' && !KEYWORDS.has(t.value)))
@@ -575,7 +589,7 @@ class Parser {
   }
 
   private call(nameTok: Token, caseInsensitive: boolean): ExprNode {
-    this.pos++;
+    this.skip(1);
     const open = this.peek();
     this.expectOp('(');
     this.enter(open);
@@ -583,7 +597,7 @@ class Parser {
     if (!this.isOp(this.peek(), ')')) {
       args.push(this.expression());
       while (this.isOp(this.peek(), ',')) {
-        this.pos++;
+        this.skip(1);
         args.push(this.expression());
       }
     }
@@ -603,22 +617,22 @@ class Parser {
     const first = this.peek();
     if (first.kind !== 'qident' && !(first.kind === 'ident' && !KEYWORDS.has(first.value)))
       throw this.mismatched(first, ['IDENTIFIER', 'QUOTED_IDENTIFIER']);
-    this.pos++;
+    this.skip(1);
     const parts = [first.value];
     for (;;) {
       const t = this.peek();
       if (this.isOp(t, '.')) {
-        const seg = this.tokens[this.pos + 1];
+        const seg = this.peek2();
         // After a dot any word is a field segment, keywords included (`event.sequence`).
         if (seg && (seg.kind === 'ident' || seg.kind === 'qident')) {
-          this.pos += 2;
+          this.skip(2);
           parts.push(seg.value);
           continue;
         }
         throw this.mismatched(seg ?? t, ['IDENTIFIER', 'QUOTED_IDENTIFIER']);
       }
-      if (this.isOp(t, '[') && this.tokens[this.pos + 1]?.kind === 'int')
-        throw this.syntax(this.tokens[this.pos + 1], 'Array indexes are not supported');
+      if (this.isOp(t, '[') && this.peek2().kind === 'int')
+        throw this.syntax(this.peek2(), 'Array indexes are not supported');
       break;
     }
     return { kind: 'field', path: parts.join('.'), optional, span: this.span(start, this.prevEnd()) };
@@ -627,15 +641,33 @@ class Parser {
   // ---- helpers ----------------------------------------------------------------------------
 
   private peek(): Token {
-    return this.tokens[this.pos];
+    return this.current;
+  }
+
+  /** The token after the current one. */
+  private peek2(): Token {
+    if (!this.lookahead) this.lookahead = this.current.kind === 'eof' ? this.current : this.pull();
+    return this.lookahead;
+  }
+
+  private skip(count: number): void {
+    for (let i = 0; i < count; i++) {
+      this.lastEnd = this.current.end;
+      if (this.current.kind === 'eof') return;
+      this.current = this.lookahead ?? this.pull();
+      this.lookahead = undefined;
+    }
   }
 
   private next(): Token {
-    return this.tokens[this.pos++];
+    const t = this.current;
+    this.skip(1);
+    return t;
   }
 
+  /** End offset of the last consumed token. */
   private prevEnd(): number {
-    return this.pos > 0 ? this.tokens[this.pos - 1].end : 0;
+    return this.lastEnd;
   }
 
   private isKw(t: Token, word: string): boolean {
@@ -649,13 +681,13 @@ class Parser {
   private expectKw(word: string): void {
     const t = this.peek();
     if (!this.isKw(t, word)) throw this.mismatched(t, [`'${word}'`]);
-    this.pos++;
+    this.skip(1);
   }
 
   private expectOp(op: string): void {
     const t = this.peek();
     if (!this.isOp(t, op)) throw this.mismatched(t, [`'${op}'`]);
-    this.pos++;
+    this.skip(1);
   }
 
   private enter(t: Token): void {
