@@ -99,3 +99,35 @@ const KNOWN_EQL_DIVERGENCE = new Set(['apt_conf_file']);
     },
   );
 });
+
+(present ? describe : describe.skip)('the literal pre-filter index over every Linux corpus rule', () => {
+  it('raises exactly the alerts that trying every rule of the category raises', async () => {
+    const fleet = generateFleet({
+      seed: 'index-equivalence',
+      hosts: 20,
+      durationMs: 10 * 60 * 1000,
+      startTime: '2026-05-04T09:00:00.000Z',
+      eventsPerSecond: 10,
+      attacks: [
+        { kind: 'apt_hook_shell', count: 2 },
+        { kind: 'apt_hook_netcon', count: 2 },
+        { kind: 'apt_conf_file', count: 1 },
+        { kind: 'dpkg_unusual_parent', count: 2 },
+        { kind: 'nping_scan', count: 1 },
+        { kind: 'selinux_disable', count: 1 },
+        { kind: 'sudo_uid_bypass', count: 1 },
+        { kind: 'pid_file_exec', count: 1 },
+      ],
+    });
+    const { rules } = loadRules([LINUX]);
+    const now = () => Date.parse('2026-06-01T00:00:00Z');
+    const ids = (r: Awaited<ReturnType<typeof hunt>>) => r.alerts.map((a) => a['kibana.alert.uuid']).sort();
+    const indexed = await hunt(rules, fleet.events, { now });
+    const plain = await hunt(rules, fleet.events, { now, literalHints: false });
+    console.log(
+      `index equivalence: ${rules.length} rules, ${fleet.events.length} events, ${indexed.alerts.length} alerts`,
+    );
+    expect(indexed.alerts.length).toBeGreaterThan(5);
+    expect(ids(indexed)).toEqual(ids(plain));
+  }, 600_000);
+});
