@@ -1,7 +1,7 @@
 /**
  * Hostile queries: huge text, deep nesting, catastrophic regular expressions and wildcards,
- * 10^5-item `in` lists. Each must give a clear error or finish in bounded time (the bounds
- * are generous ceilings so slow CI never flakes; a backtracking engine would take minutes).
+ * 10^5-item `in` lists. Each must give a clear error or finish: inputs are sized so that a
+ * backtracking or quadratic implementation would run into the test timeout (no timing asserts).
  */
 import fc from 'fast-check';
 import { EqlError } from './errors';
@@ -41,9 +41,10 @@ describe('EQL hostile input', () => {
     const miss = { event: { category: 'process' }, process: { name: 'nope' } };
     expect(cond(hit)).toBe(true);
     expect(cond(miss)).toBe(false);
-    const t0 = Date.now();
-    for (let i = 0; i < 100_000; i++) cond(i % 2 ? hit : miss);
-    expect(Date.now() - t0).toBeLessThan(5_000); // a linear scan would be 10^10 comparisons
+    // 10^5 lookups in a 10^5-value list: a linear scan (10^10 comparisons) would time the test out.
+    let hits = 0;
+    for (let i = 0; i < 100_000; i++) if (cond(i % 2 ? hit : miss)) hits++;
+    expect(hits).toBe(50_000);
   });
 
   it('also handles 10^5 numeric and case-insensitive values', () => {
@@ -80,11 +81,10 @@ describe('EQL hostile input', () => {
 
   it('runs catastrophic regular expressions in linear time (RE2)', () => {
     const cond = compileEqlCondition('a regex "(a+)+$" or b regex~ "(x|x)*y" or c regex "(.*a){20}"');
-    const t0 = Date.now();
+    // A backtracking engine would not finish this before the test times out.
     expect(cond({ a: 'a'.repeat(100_000) + 'b', b: 'x'.repeat(100_000), c: 'a'.repeat(30) + 'b' })).toBe(
       false,
     );
-    expect(Date.now() - t0).toBeLessThan(5_000);
     expect(cond({ a: 'aaaa' })).toBe(true);
   });
 
@@ -96,9 +96,7 @@ describe('EQL hostile input', () => {
   it('matches pathological wildcards in bounded time', () => {
     const pattern = '*a'.repeat(50) + '*b';
     const cond = compileEqlCondition(`a : "${pattern}" or a like "${pattern}"`);
-    const t0 = Date.now();
     expect(cond({ a: 'a'.repeat(100_000) })).toBe(false);
-    expect(Date.now() - t0).toBeLessThan(5_000);
     expect(cond({ a: 'a'.repeat(60) + 'b' })).toBe(true);
   });
 
