@@ -180,9 +180,8 @@ export function createNormalizer(options: NormalizeOptions): Normalizer {
     }
     checkSize(line, limits);
     if (records) {
-      const doc = auditRecordToDoc(line);
+      const doc = auditRecordToDoc(line, options.keepOriginal === true);
       const node = ((doc.auditd as Doc)?.log as Doc | undefined)?.node;
-      if (!options.keepOriginal) delete (doc.event as Doc).original;
       o.events.push(stamp(doc, INDEX['auditd-records'], hostOf(typeof node === 'string' ? node : undefined)));
       return;
     }

@@ -248,7 +248,7 @@ const INGRESS = new Set(['accept', '43', 'recvfrom', '45', 'recvmsg', '47', 'acc
 const EGRESS = new Set(['connect', '42', 'sendto', '44', 'sendmsg', '46']);
 
 /** Maps one auditd line to the document the `auditd` integration would index. */
-export function auditRecordToDoc(line: string): Doc {
+export function auditRecordToDoc(line: string, keepOriginal = true): Doc {
   const parsed = parseAuditLine(line);
   const log: Log = {};
   const doc: Doc = {};
@@ -358,8 +358,9 @@ export function auditRecordToDoc(line: string): Doc {
   delete log.arch;
   delete log.res;
   if (log.sequence !== undefined) log.sequence = toLong(log.sequence);
-  setField(doc, 'auditd.log', { ...(getField(doc, 'auditd.log') as Log | null), ...log });
-  event.original = line;
+  const prior = getField(doc, 'auditd.log') as Log | null;
+  setField(doc, 'auditd.log', prior ? Object.assign(prior, log) : log);
+  if (keepOriginal) event.original = line;
   return doc;
 }
 
