@@ -379,6 +379,11 @@ class Parser {
   private comparison(): ExprNode {
     const left = this.additive();
     const t = this.peek();
+    if (this.isOp(t, '='))
+      throw this.syntax(
+        t,
+        `mismatched input '=' expecting {'==', '!=', ':', ...}: EQL compares with == (or : case-insensitively), not =`,
+      );
     if (t.kind === 'op' && COMPARISON_OPS.has(t.text)) {
       this.skip(1);
       const right = this.additive();
