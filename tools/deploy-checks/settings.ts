@@ -33,10 +33,12 @@ export function serviceSettings(service: Service): Set<string> {
   if (res.status !== 0) throw new Error(`${service} --settings failed: ${res.stderr}`);
   const names = new Set<string>(['SEQUENT_CONFIG_FILE']);
   for (const line of res.stdout.split('\n')) {
-    const m = /^(SEQUENT_[A-Z0-9_]+)( \(secret; or (SEQUENT_[A-Z0-9_]+_FILE)\))?\t/.exec(line);
-    if (!m) continue;
-    names.add(m[1]);
-    if (m[3]) names.add(m[3]);
+    // variable \t setting path \t default \t notes ("secret; or <variable>_FILE")
+    const [env, , , notes] = line.split('\t');
+    if (!/^SEQUENT_[A-Z0-9_]+$/.test(env ?? '')) continue;
+    names.add(env);
+    const file = /or (SEQUENT_[A-Z0-9_]+_FILE)/.exec(notes ?? '');
+    if (file) names.add(file[1]);
   }
   if (names.size < 5) throw new Error(`${service} --settings printed too little:\n${res.stdout}`);
   cache.set(service, names);

@@ -30,14 +30,31 @@ interface Leaf {
   env: string;
   kind: Kind;
   secret: boolean;
+  /** The schema's default, when it has one. */
+  defaultValue?: unknown;
+  optional: boolean;
 }
 
 /** Peels default/optional/nullable/pipe wrappers; remembers whether any layer was marked secret. */
-function unwrap(schema: z.ZodType): { inner: z.ZodType; secret: boolean } {
+function unwrap(schema: z.ZodType): {
+  inner: z.ZodType;
+  secret: boolean;
+  defaultValue?: unknown;
+  optional: boolean;
+} {
   let current = schema;
   let isSecret = secretSchemas.has(current);
+  let defaultValue: unknown;
+  let optional = false;
   for (;;) {
-    const def = current.def as { type: string; innerType?: z.ZodType; in?: z.ZodType };
+    const def = current.def as {
+      type: string;
+      innerType?: z.ZodType;
+      in?: z.ZodType;
+      defaultValue?: unknown;
+    };
+    if (def.type === 'default' && defaultValue === undefined) defaultValue = def.defaultValue;
+    if (def.type === 'optional' || def.type === 'nullable') optional = true;
     if (
       def.type === 'default' ||
       def.type === 'optional' ||
@@ -48,7 +65,7 @@ function unwrap(schema: z.ZodType): { inner: z.ZodType; secret: boolean } {
     } else if (def.type === 'pipe' && def.in) {
       current = def.in;
     } else {
-      return { inner: current, secret: isSecret };
+      return { inner: current, secret: isSecret, defaultValue, optional };
     }
     isSecret ||= secretSchemas.has(current);
   }
@@ -73,10 +90,10 @@ function leavesOf(schema: z.ZodObject, prefix: string[] = []): Leaf[] {
   const leaves: Leaf[] = [];
   for (const [key, child] of Object.entries(schema.shape) as Array<[string, z.ZodType]>) {
     const path = [...prefix, key];
-    const { inner, secret: isSecret } = unwrap(child);
+    const { inner, secret: isSecret, defaultValue, optional } = unwrap(child);
     const kind = kindOf(inner);
     if (kind === 'object') leaves.push(...leavesOf(inner as z.ZodObject, path));
-    else leaves.push({ path, env: envNameFor(path), kind, secret: isSecret });
+    else leaves.push({ path, env: envNameFor(path), kind, secret: isSecret, defaultValue, optional });
   }
   return leaves;
 }
@@ -201,6 +218,22 @@ export function redactConfig<S extends z.ZodObject>(schema: S, config: z.infer<S
 }
 
 /** Environment variables a schema reads, for `--help` output and docs. */
-export function describeSettings(schema: z.ZodObject): Array<{ env: string; path: string; secret: boolean }> {
-  return leavesOf(schema).map((l) => ({ env: l.env, path: l.path.join('.'), secret: l.secret }));
+export interface SettingDescription {
+  env: string;
+  path: string;
+  secret: boolean;
+  /** The default value, absent when the setting has none. */
+  defaultValue?: unknown;
+  /** Required: no default and not optional. */
+  required: boolean;
+}
+
+export function describeSettings(schema: z.ZodObject): SettingDescription[] {
+  return leavesOf(schema).map((l) => ({
+    env: l.env,
+    path: l.path.join('.'),
+    secret: l.secret,
+    ...(l.defaultValue !== undefined ? { defaultValue: l.defaultValue } : {}),
+    required: l.defaultValue === undefined && !l.optional,
+  }));
 }

@@ -46,8 +46,11 @@ export interface RunServiceOptions<C> {
 
 export async function runService<C>(options: RunServiceOptions<C>): Promise<void> {
   if (options.schema && process.argv.includes('--settings')) {
+    // Tab-separated: variable, setting path, default (JSON; `required` or `-` without one), notes.
     for (const s of describeSettings(options.schema)) {
-      process.stdout.write(`${s.env}${s.secret ? ` (secret; or ${s.env}_FILE)` : ''}\t${s.path}\n`);
+      const fallback = 'defaultValue' in s ? JSON.stringify(s.defaultValue) : s.required ? 'required' : '-';
+      const notes = s.secret ? `secret; or ${s.env}_FILE` : '';
+      process.stdout.write(`${s.env}\t${s.path}\t${fallback}\t${notes}\n`);
     }
     return;
   }

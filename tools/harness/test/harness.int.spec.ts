@@ -140,9 +140,10 @@ describe('service --settings', () => {
       ['--require', './tools/harness/src/swc-register.js', 'apps/alerter/src/main.ts', '--settings'],
       { cwd: root },
     ).toString();
-    expect(out).toContain('SEQUENT_TOPICS_CANDIDATES\ttopics.candidates');
-    expect(out).toContain('SEQUENT_DEDUPE_TTL_SECONDS\tdedupeTtlSeconds');
-    expect(out).toContain('SEQUENT_REDIS_PASSWORD (secret; or SEQUENT_REDIS_PASSWORD_FILE)\tredis.password');
+    expect(out).toContain('SEQUENT_TOPICS_CANDIDATES\ttopics.candidates\t"alerts.candidates"\t\n');
+    expect(out).toContain('SEQUENT_KAFKA_BROKERS\tkafka.brokers\trequired\t\n');
+    expect(out).toMatch(/SEQUENT_DEDUPE_TTL_SECONDS\tdedupeTtlSeconds\t\d+\t\n/);
+    expect(out).toContain('SEQUENT_REDIS_PASSWORD\tredis.password\t-\tsecret; or SEQUENT_REDIS_PASSWORD_FILE\n');
   });
 });
 
