@@ -9,11 +9,12 @@
 /** A document predicate over one event. EQL `null` counts as false. */
 export type EventCondition = (event: unknown) => boolean;
 
-/** One join-key expression evaluated on one event (`by` fields / expressions); `null` when missing. */
+/** One join key (`by` field) read from one event: its raw value (an array when multi-valued); `null` when missing. */
 export type KeyExpression = (event: unknown) => unknown;
 
 export interface CompiledStage {
-  /** The stage's event category (`process where ...`), lower-cased as written; null for `any`. */
+  /** The stage's event category (`process where ...`) as written (rules write it lower-case;
+   * `condition` compares it exactly, as Elasticsearch does); null for `any`. */
   category: string | null;
   /** The full stage filter, category test included. */
   condition: EventCondition;
