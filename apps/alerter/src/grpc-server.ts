@@ -3,7 +3,6 @@
 // bearer-token auth; an open server (no TLS or no token) is announced loudly at start-up.
 import {
   Server,
-  ServerCredentials,
   Metadata,
   status,
   type ServerUnaryCall,
@@ -21,9 +20,18 @@ import {
   type EntityType,
   type Severity,
 } from '@sequent/alerting';
-import type { Logger } from '@sequent/platform';
-import { createHash, timingSafeEqual } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import {
+  addHealthService,
+  bearerAuthorized,
+  bindGrpcServer,
+  grpcError,
+  grpcServerCredentials,
+  isGrpcError,
+  shutdownGrpcServer,
+  warnIfOpen,
+  type GrpcTlsFiles,
+  type Logger,
+} from '@sequent/platform';
 import type { AlertFeed } from '@sequent/pipeline';
 import type { StoredAlert } from '@sequent/pipeline';
 import { ALERT_SERVICE_NAME, loadAlertingProtos } from './grpc-proto';
@@ -43,7 +51,7 @@ export interface AlertQueries {
 export interface GrpcServerOptions {
   host: string;
   port: number;
-  tls?: { certFile: string; keyFile: string; clientCaFile?: string };
+  tls?: GrpcTlsFiles;
   authToken?: string;
   protoDir?: string;
   queries: AlertQueries;
@@ -127,20 +135,8 @@ export function entityRiskToProto(r: EntityRisk) {
   };
 }
 
-const digest = (s: string) => createHash('sha256').update(s).digest();
-
-/** Checks `authorization: Bearer <token>` in constant time. */
-export function bearerAuthorized(metadata: Metadata, token: string | undefined): boolean {
-  if (!token) return true;
-  const values = metadata.get('authorization');
-  const header = typeof values[0] === 'string' ? values[0] : '';
-  const m = /^Bearer\s+(.+)$/i.exec(header);
-  if (!m) return false;
-  return timingSafeEqual(digest(m[1]), digest(token));
-}
-
-type GrpcError = { code: status; details: string };
-const grpcError = (code: status, details: string): GrpcError => ({ code, details });
+/** Shared with ingest's gRPC intake (libs/platform grpc-server). */
+export { bearerAuthorized };
 
 export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcServerHandle> {
   const { queries, logger } = options;
@@ -161,7 +157,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
       handler(call.request).then(
         (res) => callback(null, res),
         (err: unknown) => {
-          if (err && typeof err === 'object' && 'code' in err && 'details' in err) callback(err as GrpcError);
+          if (isGrpcError(err)) callback(err);
           else {
             logger.error('grpc call failed', { method: name, error: err });
             callback(grpcError(status.INTERNAL, 'internal error'));
@@ -238,61 +234,17 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
   };
   server.addService(protos.AlertService.service, alertService);
 
-  const healthStatus = (service: string): string | undefined => {
-    if (service !== '' && service !== ALERT_SERVICE_NAME) return undefined;
-    return options.isServing() ? 'SERVING' : 'NOT_SERVING';
-  };
-  server.addService(protos.Health.service, {
-    Check: (call: ServerUnaryCall<{ service: string }, unknown>, callback: sendUnaryData<unknown>) => {
-      const s = healthStatus(call.request.service);
-      if (!s) callback(grpcError(status.NOT_FOUND, `unknown service ${call.request.service}`));
-      else callback(null, { status: s });
-    },
-    Watch: (call: ServerWritableStream<{ service: string }, unknown>) => {
-      let last = '';
-      const tick = () => {
-        const s = healthStatus(call.request.service) ?? 'SERVICE_UNKNOWN';
-        if (s !== last) {
-          last = s;
-          call.write({ status: s });
-        }
-      };
-      tick();
-      const timer = setInterval(tick, 1_000);
-      const end = () => clearInterval(timer);
-      call.on('cancelled', end);
-      call.on('close', end);
-    },
-  });
+  addHealthService(server, protos.Health, [ALERT_SERVICE_NAME], options.isServing);
 
-  let credentials: ServerCredentials;
-  if (options.tls) {
-    const ca = options.tls.clientCaFile ? readFileSync(options.tls.clientCaFile) : null;
-    credentials = ServerCredentials.createSsl(
-      ca,
-      [{ cert_chain: readFileSync(options.tls.certFile), private_key: readFileSync(options.tls.keyFile) }],
-      ca !== null,
-    );
-  } else {
-    credentials = ServerCredentials.createInsecure();
-  }
-  if (!options.tls || !options.authToken) {
-    const open = [
-      !options.tls && 'no TLS (plaintext)',
-      !options.authToken && 'no auth token (anyone can read alerts)',
-    ]
-      .filter(Boolean)
-      .join(', ');
-    logger.warn(
-      `!!! gRPC API is OPEN: ${open}. Set SEQUENT_GRPC_TLS_CERT_FILE/SEQUENT_GRPC_TLS_KEY_FILE and SEQUENT_GRPC_AUTH_TOKEN in production !!!`,
-      { host: options.host, port: options.port },
-    );
-  }
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`${options.host}:${options.port}`, credentials, (err, p) =>
-      err ? reject(err) : resolve(p),
-    ),
-  );
+  warnIfOpen(logger, {
+    api: 'gRPC API',
+    tls: !!options.tls,
+    authToken: !!options.authToken,
+    exposure: 'anyone can read alerts',
+    host: options.host,
+    port: options.port,
+  });
+  const port = await bindGrpcServer(server, options.host, options.port, grpcServerCredentials(options.tls));
   logger.info('grpc server listening', {
     host: options.host,
     port,
@@ -301,17 +253,9 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
   });
   return {
     port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const finish of [...streams]) finish();
-        const timer = setTimeout(() => {
-          server.forceShutdown();
-          resolve();
-        }, 2_000);
-        server.tryShutdown(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      }),
+    close: async () => {
+      for (const finish of [...streams]) finish();
+      await shutdownGrpcServer(server);
+    },
   };
 }

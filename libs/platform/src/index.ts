@@ -72,3 +72,17 @@ export { runService, nestLogger, type Lifecycle, type RunServiceOptions } from '
 export { stageCounters, type StageFunction, type StageReject, type StageResult } from './stage-counters';
 export { RedisStateStore, type RedisStateStoreOptions, type RedisStateStoreStats } from './redis-state-store';
 export { LagMonitor, type LagMonitorOptions, type PartitionLag } from './lag-monitor';
+export {
+  addHealthService,
+  bearerAuthorized,
+  bindGrpcServer,
+  grpcError,
+  grpcServerCredentials,
+  isGrpcError,
+  shutdownGrpcServer,
+  warnIfOpen,
+  type GrpcError,
+  type GrpcTlsFiles,
+  type HealthStatus,
+  type OpenServerWarning,
+} from './grpc-server';
