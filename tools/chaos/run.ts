@@ -14,7 +14,7 @@ import { hunt } from '@sequent/engine';
 import { generateFleet, Rng, seedFromString, type EcsEvent } from '@sequent/generator';
 import { createKafka, createLogger, KafkaBus, kafkaSettings, LagMonitor, Metrics } from '@sequent/platform';
 import { loadRules } from '@sequent/rules';
-import { freePort, sleep, spawnService, startKafka, startRedis, type ServiceProcess } from '@sequent/harness';
+import { freePort, sleep, spawnService, startKafka, startRedis, type ServiceProcess } from '../harness/src';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 // The mock broker keeps about 5 MiB per partition: enough partitions that a restarted consumer

@@ -8,6 +8,7 @@ import {
   type EcsEvent,
   type OutputFormat,
 } from '@sequent/generator';
+import { createKafka, kafkaSettings } from '@sequent/platform';
 import { UsageError, type Command } from '../command';
 import { durationFlag, intFlag, parseFlags } from '../args';
 
@@ -38,8 +39,6 @@ async function postBatches(url: string, token: string | undefined, events: EcsEv
 }
 
 async function produceToKafka(brokers: string, topic: string, events: EcsEvent[]): Promise<void> {
-  // Loaded lazily: only this output needs a broker client.
-  const { createKafka, kafkaSettings } = await import('@sequent/platform');
   const settings = kafkaSettings.parse({ brokers: brokers.split(','), clientId: 'sequent-generate' });
   const producer = createKafka(settings).producer();
   await producer.connect();
