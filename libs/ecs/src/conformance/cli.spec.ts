@@ -3,8 +3,16 @@ import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 
 const repoRoot = resolve(__dirname, '../../../..');
+// ./bin/sequent builds dist/ when sources are newer; build once up front, then run the built CLI
+// so edits elsewhere in the checkout cannot trigger a rebuild in the middle of the test.
+const built = join(repoRoot, 'dist', 'apps', 'cli', 'src', 'main.js');
 const run = (args: string[], input: string) =>
-  spawnSync(join(repoRoot, 'bin', 'sequent'), ['normalize', ...args], { input, encoding: 'utf8' });
+  spawnSync(process.execPath, [built, 'normalize', ...args], { input, encoding: 'utf8' });
+
+beforeAll(() => {
+  const res = spawnSync(join(repoRoot, 'bin', 'sequent'), ['normalize', '--help'], { encoding: 'utf8' });
+  if (res.status !== 0) throw new Error(`./bin/sequent normalize --help failed: ${res.stderr}`);
+}, 300_000);
 
 describe('sequent normalize (CLI)', () => {
   it('prints events in input order, reports unreadable lines on stderr and exits 1 at the end', () => {

@@ -128,6 +128,10 @@ function report(label: string, pairs: Pair[], run: (p: Pair) => string[]): Map<s
   });
 
   it('passes every pair through ./bin/sequent normalize', () => {
+    // ./bin/sequent builds dist/ when sources changed: build once, then run the built CLI so
+    // edits elsewhere in the checkout cannot trigger a rebuild in the middle of the run.
+    const build = spawnSync(join(repoRoot, 'bin', 'sequent'), ['normalize', '--help'], { encoding: 'utf8' });
+    expect(build.status).toBe(0);
     const dir = mkdtempSync(join(tmpdir(), 'sequent-ecs-conf-'));
     try {
       const docPairs = pairs.filter((p): p is DocPair => p.kind === 'docs');
@@ -136,10 +140,14 @@ function report(label: string, pairs: Pair[], run: (p: Pair) => string[]): Map<s
         const file = join(dir, 'input');
         writeFileSync(file, pair.lines.join('\n') + '\n');
         const args = ['normalize', '--format', pair.format, '--shape', pair.shape, file];
-        const res = spawnSync(join(repoRoot, 'bin', 'sequent'), args, {
-          encoding: 'utf8',
-          maxBuffer: 64 * 1024 * 1024,
-        });
+        const res = spawnSync(
+          process.execPath,
+          [join(repoRoot, 'dist', 'apps', 'cli', 'src', 'main.js'), ...args],
+          {
+            encoding: 'utf8',
+            maxBuffer: 64 * 1024 * 1024,
+          },
+        );
         const events = res.stdout
           .split('\n')
           .filter((l) => l.trim() !== '')
