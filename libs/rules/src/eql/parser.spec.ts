@@ -229,10 +229,10 @@ describe('EQL parser: sequences and samples', () => {
   it('rejects sequences with fewer than 2 queries, bad runs, inconsistent keys, missing-only', () => {
     expect(verificationError('sequence [a where true]').message).toMatch(/minimum of 2 queries, found \[1\]/);
     expect(() => parseEql('sequence [a where true] with runs=2')).not.toThrow();
-    expect(syntaxError('sequence [a where true] with runs=0 [b where true]').message).toMatch(
+    expect(verificationError('sequence [a where true] with runs=0 [b where true]').message).toMatch(
       /positive runs value/,
     );
-    expect(syntaxError('sequence [a where true] with runs=101 [b where true]').message).toMatch(
+    expect(verificationError('sequence [a where true] with runs=101 [b where true]').message).toMatch(
       /positive runs value/,
     );
     expect(syntaxError('sequence [a where true] with foo=2 [b where true]').message).toMatch(

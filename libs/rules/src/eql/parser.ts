@@ -239,8 +239,8 @@ class Parser {
       const v = this.peek();
       const value = this.constant();
       if (v.kind !== 'int' || typeof value.value !== 'number' || value.value < 1 || value.value > MAX_RUNS)
-        throw this.syntax(
-          v,
+        throw this.verification(
+          this.span(v.start, v.end),
           `A positive runs value between 1 and ${MAX_RUNS} is required; found [${v.text}]`,
         );
       runs = value.value;
