@@ -56,6 +56,20 @@ function timestampProblem(doc: Doc): string | undefined {
   return '@timestamp is missing or not a date';
 }
 
+/**
+ * `event.ingested` (when the event has none): when the record reached sequent. The alerter's
+ * `sequent_detection_latency_seconds{basis="ingest_time"}` reads it. From a Kafka raw topic it is
+ * the record's timestamp, not the wall clock: a replayed batch then yields byte-identical events,
+ * so event ids (a hash of the event when it names none) and the alert ids derived from them stay
+ * deterministic. A malformed non-object `event` is left alone.
+ */
+function stampIngested(doc: Doc, iso: string): void {
+  if (getField(doc, 'event.ingested') !== null) return;
+  const ev = doc.event;
+  if (ev === undefined) doc.event = { ingested: iso };
+  else if (ev !== null && typeof ev === 'object' && !Array.isArray(ev)) (ev as Doc).ingested = iso;
+}
+
 /** Formats whose every line is one whole event: a reject can carry its exact input line. */
 const LINE_PER_EVENT = new Set<NormalizeFormat>(['ecs', 'sysmon-linux']);
 
@@ -63,7 +77,11 @@ const LINE_PER_EVENT = new Set<NormalizeFormat>(['ecs', 'sysmon-linux']);
 export class SourceIngest {
   private readonly normalizer: Normalizer;
 
-  constructor(readonly source: IngestSource) {
+  constructor(
+    readonly source: IngestSource,
+    /** Wall clock (ms) for `event.ingested` when the caller gives no ingest time. */
+    private readonly now: () => number = Date.now,
+  ) {
     this.normalizer = createNormalizer({
       format: source.format,
       shape: source.shape,
@@ -71,8 +89,12 @@ export class SourceIngest {
     });
   }
 
-  /** Normalizes the lines of one message/body; `flush` also ends buffered audit events. */
-  lines(text: string, flush = false): IngestLines {
+  /**
+   * Normalizes the lines of one message/body; `flush` also ends buffered audit events.
+   * `ingestedAt` (ms) stamps `event.ingested`; the clock when absent.
+   */
+  lines(text: string, flush = false, ingestedAt?: number): IngestLines {
+    const ingested = new Date(ingestedAt ?? this.now()).toISOString();
     const outputs: OutgoingRecord[] = [];
     const rejects: IngestReject[] = [];
     const lines = text.split('\n');
@@ -98,6 +120,7 @@ export class SourceIngest {
           continue;
         }
         if (this.source.index && doc._index === undefined) doc._index = this.source.index;
+        stampIngested(doc, ingested);
         outputs.push({ key: keyOf(doc), value: JSON.stringify(doc) });
       }
     };
@@ -118,6 +141,8 @@ export interface IngestStageOptions {
   eventsTopic: string;
   /** Counts rejects by source and reason (a metric). */
   onReject?: (source: string, reason: string) => void;
+  /** Wall clock (ms) for `event.ingested` of HTTP/gRPC bodies, flushes and untimed records. */
+  now?: () => number;
 }
 
 /** Routes each raw topic to its source's normalizer. */
@@ -126,13 +151,13 @@ export class IngestStage implements Stage {
   private readonly bySource = new Map<string, SourceIngest>();
 
   constructor(private readonly options: IngestStageOptions) {
-    for (const s of options.sources ?? []) this.bySource.set(s.topic, new SourceIngest(s));
+    for (const s of options.sources ?? []) this.bySource.set(s.topic, new SourceIngest(s, options.now));
   }
 
   private sourceFor(topic: string): SourceIngest {
     let s = this.bySource.get(topic);
     if (!s) {
-      s = new SourceIngest({ topic, format: 'ecs', shape: 'integration' });
+      s = new SourceIngest({ topic, format: 'ecs', shape: 'integration' }, this.options.now);
       // Bounded: topics are configuration, but never let a stream of names grow the map.
       if (this.bySource.size < 1000) this.bySource.set(topic, s);
     }
@@ -144,7 +169,11 @@ export class IngestStage implements Stage {
     const outputs: OutgoingRecord[] = [];
     const dlq: DlqItem[] = [];
     for (const record of batch.records) {
-      const part = source.lines(record.value.toString('utf8'));
+      const part = source.lines(
+        record.value.toString('utf8'),
+        false,
+        record.timestamp > 0 ? record.timestamp : undefined,
+      );
       outputs.push(...part.outputs);
       for (const r of part.rejects) {
         this.options.onReject?.(batch.topic, r.reason);
@@ -176,7 +205,7 @@ export class IngestStage implements Stage {
 
   /** A whole HTTP body of one format: a fresh normalizer, flushed at the end. */
   body(text: string, source: IngestSource): IngestLines {
-    const res = new SourceIngest(source).lines(text, true);
+    const res = new SourceIngest(source, this.options.now).lines(text, true);
     for (const r of res.rejects) this.options.onReject?.(source.topic, r.reason);
     return res;
   }
