@@ -169,11 +169,19 @@ export class IngestStage implements Stage {
     const outputs: OutgoingRecord[] = [];
     const dlq: DlqItem[] = [];
     for (const record of batch.records) {
-      const part = source.lines(
-        record.value.toString('utf8'),
-        false,
-        record.timestamp > 0 ? record.timestamp : undefined,
-      );
+      const text = record.value.toString('utf8');
+      if (text.trim() === '') {
+        // A record with no line to read would otherwise vanish without a trace: dead-letter it.
+        this.options.onReject?.(batch.topic, 'empty_record');
+        dlq.push({
+          original: record.value,
+          reason: 'empty_record',
+          error: 'the record is empty or only whitespace',
+          source: { topic: record.topic, partition: record.partition, offset: record.offset },
+        });
+        continue;
+      }
+      const part = source.lines(text, false, record.timestamp > 0 ? record.timestamp : undefined);
       outputs.push(...part.outputs);
       for (const r of part.rejects) {
         this.options.onReject?.(batch.topic, r.reason);
