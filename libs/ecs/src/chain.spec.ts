@@ -80,6 +80,38 @@ describe('auditd apt → sh -c → nc chain (endpoint shape)', () => {
     );
   });
 
+  it('follows fork then exec: the child keeps its fork entity id and records the previous image', () => {
+    const h = (t: string, s: number) => `node=h type=SYSCALL msg=audit(${t}:${s}):`;
+    const lines = [
+      `${h('1767225600.000', 1)} arch=c000003e syscall=59 success=yes exit=0 ppid=1 pid=100 uid=0 gid=0 tty=(none) comm="bash" exe="/usr/bin/bash"`,
+      `node=h type=EXECVE msg=audit(1767225600.000:1): argc=1 a0="bash"`,
+      `node=h type=EOE msg=audit(1767225600.000:1):`,
+      `${h('1767225600.100', 2)} arch=c000003e syscall=56 success=yes exit=200 a0=1200011 ppid=1 pid=100 uid=0 gid=0 tty=(none) comm="bash" exe="/usr/bin/bash"`,
+      `node=h type=EOE msg=audit(1767225600.100:2):`,
+      `${h('1767225600.200', 3)} arch=c000003e syscall=59 success=yes exit=0 ppid=100 pid=200 uid=0 gid=0 tty=(none) comm="id" exe="/usr/bin/id"`,
+      `node=h type=EXECVE msg=audit(1767225600.200:3): argc=1 a0="id"`,
+      `node=h type=EOE msg=audit(1767225600.200:3):`,
+      `${h('1767225600.300', 4)} arch=c000003e syscall=231 success=yes exit=0 ppid=100 pid=200 uid=0 gid=0 tty=(none) comm="id" exe="/usr/bin/id"`,
+      `node=h type=EOE msg=audit(1767225600.300:4):`,
+    ];
+    const out = normalizeLines(lines, { format: 'auditd', shape: 'endpoint' });
+    expect(out.errors).toEqual([]);
+    const [bash, fork, exec, end] = out.events;
+    expect(out.events.map((e) => getField(e, 'event.action'))).toEqual(['exec', 'fork', 'exec', 'end']);
+    expect(getField(fork, 'process.pid')).toBe(200);
+    expect(getField(fork, 'process.parent.entity_id')).toBe(getField(bash, 'process.entity_id'));
+    expect(getField(exec, 'process.entity_id')).toBe(getField(fork, 'process.entity_id'));
+    expect(exec).toMatchObject({
+      process: {
+        name: 'id',
+        previous: { executable: '/usr/bin/bash', args: ['bash'] },
+        parent: { name: 'bash' },
+        interactive: false,
+      },
+    });
+    expect(getField(end, 'process.entity_id')).toBe(getField(exec, 'process.entity_id'));
+  });
+
   it('keeps the process table bounded', () => {
     const many: string[] = [];
     for (let pid = 100; pid < 400; pid++) {

@@ -18,6 +18,11 @@ export interface HostIdentity {
 
 export const ECS_VERSION = '8.11.0';
 
+/** Deterministic event ids (replays give the same ids, so alerts dedupe): host, serial, time. */
+export function eventId(hostId: string, serial: number | string, time: string): string {
+  return Buffer.from(`${hostId}|${serial}|${time}`, 'utf8').toString('base64url');
+}
+
 type Dataset = 'process' | 'network' | 'file';
 
 function basename(path: string | undefined): string | undefined {
@@ -64,6 +69,7 @@ function processFields(p: ProcessInfo, parent: ProcessInfo | undefined): Doc {
   }
   if (p.commandLine !== undefined) out.command_line = p.commandLine;
   if (p.workingDirectory) out.working_directory = p.workingDirectory;
+  if (p.startTime) out.start = p.startTime;
   if (parent) {
     const pp: Doc = { pid: parent.pid, entity_id: parent.entityId };
     if (parent.name) pp.name = parent.name;
@@ -73,6 +79,13 @@ function processFields(p: ProcessInfo, parent: ProcessInfo | undefined): Doc {
       pp.args_count = parent.args.length;
     }
     if (parent.commandLine !== undefined) pp.command_line = parent.commandLine;
+    if (parent.workingDirectory) pp.working_directory = parent.workingDirectory;
+    if (parent.startTime) pp.start = parent.startTime;
+    if (parent.userId !== undefined) pp.user = { id: parent.userId };
+    if (parent.groupId !== undefined) pp.group = { id: parent.groupId };
+    if (parent.realUserId !== undefined) pp.real_user = { id: parent.realUserId };
+    if (parent.realGroupId !== undefined) pp.real_group = { id: parent.realGroupId };
+    if (parent.interactive !== undefined) pp.interactive = parent.interactive;
     out.parent = pp;
   } else if (p.ppid !== undefined) out.parent = { pid: p.ppid };
   return out;
@@ -126,7 +139,7 @@ function identityFields(doc: Doc, integration: Doc, ev: LibauditEvent, p: Proces
     if (gid !== undefined) group.Ext = { real: ent(gid, gidName) };
     doc.group = group;
   }
-  const proc = doc.process as Doc;
+  const proc = (doc.process ??= {}) as Doc;
   const pu = ent(euid, euidName);
   if (pu) proc.user = pu;
   const ru = ent(uid, uidName);
@@ -138,6 +151,22 @@ function identityFields(doc: Doc, integration: Doc, ev: LibauditEvent, p: Proces
   const tty = (ev.data ?? {}).tty;
   if (tty !== undefined) proc.interactive = tty !== '(none)' && tty !== '';
   if (euid !== undefined) p.userId = euid;
+  if (egid !== undefined) p.groupId = egid;
+  if (uid !== undefined) p.realUserId = uid;
+  if (gid !== undefined) p.realGroupId = gid;
+  if (typeof proc.interactive === 'boolean') p.interactive = proc.interactive;
+  const dev = ttyDevice(tty);
+  if (dev) proc.tty = { char_device: dev };
+}
+
+/** pts/N → major 136, ttyN → major 4 (the Linux device numbers Defend reports). */
+function ttyDevice(tty: string | undefined): Doc | undefined {
+  if (!tty) return undefined;
+  const pts = /^pts\/?(\d{1,6})$/.exec(tty);
+  if (pts) return { major: 136, minor: Number(pts[1]) };
+  const vt = /^tty(\d{1,3})$/.exec(tty);
+  if (vt) return { major: 4, minor: Number(vt[1]) };
+  return undefined;
 }
 
 function joinPath(cwd: string | undefined, p: string): string {
@@ -196,17 +225,28 @@ export function auditdToEndpoint(
   const parentOf = (p: ProcessInfo) =>
     p.ppid !== undefined ? table.getOrCreate(host.id, p.ppid, ts, {}) : undefined;
   const finish = (doc: Doc, p: ProcessInfo, parent: ProcessInfo | undefined) => {
-    doc.process = processFields(p, parent);
-    (doc.event as Doc).sequence = ev.sequence; // the audit serial: unique per host, keeps event ids distinct
-    identityFields(doc, integration, ev, p);
-    if (parent?.userId !== undefined) ((doc.process as Doc).parent as Doc).user = { id: parent.userId };
+    identityFields(doc, integration, ev, p); // first: it records the ids the parent fields reuse
+    const proc = doc.process as Doc | undefined;
+    doc.process = { ...processFields(p, parent), ...(proc ?? {}) };
+    const event = doc.event as Doc;
+    event.sequence = ev.sequence; // the audit serial, unique per host
+    event.created = ts;
+    event.id = eventId(host.id, ev.sequence, ts);
+    const arch = (ev.data ?? {}).arch;
+    if (arch) (doc.host as Doc).architecture = arch;
     return doc;
   };
 
+  let previous: { executable?: string; args?: string[] } | undefined;
   if ((syscall === 'execve' || syscall === 'execveat') && ok) {
     const known = table.get(host.id, pid);
     const p: ProcessInfo =
-      known && known.ppid === ppid ? known : { pid, start: ts, entityId: entityId(host.id, pid, ts) };
+      known && known.ppid === ppid
+        ? known
+        : { pid, start: ts, startTime: ts, entityId: entityId(host.id, pid, ts) };
+    if (known && known === p && (known.executable !== ev.process.exe || known.args)) {
+      previous = { executable: known.executable, args: known.args };
+    }
     p.ppid = ppid;
     p.name = name;
     p.executable = ev.process.exe;
@@ -215,7 +255,15 @@ export function auditdToEndpoint(
     p.workingDirectory = ev.process.cwd;
     table.set(host.id, p);
     const doc = endpointBase('process', 'exec', 'process', ['start'], ts, host, namespace);
-    return finish(doc, p, parentOf(p));
+    finish(doc, p, parentOf(p));
+    if (previous && (previous.executable || previous.args)) {
+      // the image this process ran before the exec (Defend's process.previous)
+      (doc.process as Doc).previous = {
+        ...(previous.executable ? { executable: previous.executable } : {}),
+        ...(previous.args ? { args: [...previous.args], args_count: previous.args.length } : {}),
+      };
+    }
+    return doc;
   }
   if (['clone', 'clone3', 'fork', 'vfork'].includes(syscall) && ok) {
     const child = toInt(data.exit);
@@ -227,6 +275,7 @@ export function auditdToEndpoint(
       pid: child,
       ppid: pid,
       start: ts,
+      startTime: ts,
       entityId: entityId(host.id, child, ts),
       name: parent.name,
       executable: parent.executable,
@@ -360,7 +409,10 @@ export function sysmonToEndpoint(
   const user = d.User ? { name: d.User.includes('\\') ? d.User.split('\\')[1] : d.User } : undefined;
   const finish = (doc: Doc, p: ProcessInfo) => {
     const seq = Number((integration.winlog as Doc | undefined)?.record_id);
-    if (Number.isSafeInteger(seq)) (doc.event as Doc).sequence = seq;
+    const event = doc.event as Doc;
+    if (Number.isSafeInteger(seq)) event.sequence = seq;
+    event.created = ts;
+    event.id = eventId(host.id, Number.isSafeInteger(seq) ? seq : `${view.eventId}:${pid}`, ts);
     const parent = p.ppid !== undefined ? table.get(host.id, p.ppid) : undefined;
     doc.process = processFields(
       p,
@@ -389,6 +441,7 @@ export function sysmonToEndpoint(
         args,
         commandLine: d.CommandLine,
         workingDirectory: d.CurrentDirectory,
+        startTime: ts,
       } as ProcessInfo);
       if (ppid !== undefined && parentStart && !table.get(host.id, ppid)) {
         const pargs = splitArgs(d.ParentCommandLine);

@@ -20,6 +20,13 @@ export interface ProcessInfo {
   start: string;
   /** Effective uid when last seen (for `process.parent.user.id`). */
   userId?: string;
+  /** Effective gid, real uid/gid when last seen. */
+  groupId?: string;
+  realUserId?: string;
+  realGroupId?: string;
+  interactive?: boolean;
+  /** ISO start time when known (auditd: the exec or fork time; Sysmon: UtcTime of id 1). */
+  startTime?: string;
   /** Sysmon: the parent's start key (its process GUID), to name a parent not seen yet. */
   parentStart?: string;
 }
