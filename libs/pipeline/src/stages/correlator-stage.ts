@@ -8,6 +8,7 @@
  */
 import { DEFAULT_LIMITS, LimitError, parseJsonLimited, type Limits } from '@sequent/ecs';
 import {
+  eventTimeReader,
   PartitionProcessor,
   type AlertDocument,
   type DetectionEngine,
@@ -28,7 +29,15 @@ export interface CorrelatorStageOptions {
   /** A partition with buffered events and no new record for this long (wall clock) releases its
    * reorder buffer, so a quiet partition's last events are still evaluated. Default 10 s. */
   idleFlushMs?: number;
+  /** Events timed more than this after the wall clock are dead-lettered (`timestamp_in_future`):
+   * one such event would move its partition's watermark ahead of every real event, making them
+   * all late. Default one day (clock skew); 0 turns the check off. */
+  maxFutureMs?: number;
+  /** Wall clock (ms), for the future check. */
+  now?: () => number;
 }
+
+export const DEFAULT_MAX_FUTURE_MS = 86_400_000;
 
 /** One assigned partition: its processor, the alerts committed to the store's outbox but not
  * yet acknowledged as published (the same list, mirrored, so a failed publish is retried by
@@ -49,8 +58,11 @@ function candidateRecords(alerts: readonly AlertDocument[]): OutgoingRecord[] {
 export class CorrelatorStage implements Stage {
   readonly name = 'correlator' as const;
   private readonly slots = new Map<string, PartitionSlot>();
+  private readonly timeOf: (event: unknown) => number | null;
 
-  constructor(private options: CorrelatorStageOptions) {}
+  constructor(private options: CorrelatorStageOptions) {
+    this.timeOf = eventTimeReader(options.reorder?.timestampField);
+  }
 
   private static key(topic: string, partition: number): string {
     return `${topic}:${partition}`;
@@ -142,6 +154,8 @@ export class CorrelatorStage implements Stage {
     const limits = this.options.limits ?? DEFAULT_LIMITS;
     const dlq: DlqItem[] = [];
     const inputs: Array<{ event: unknown; offset: string }> = [];
+    const maxFutureMs = this.options.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS;
+    const now = (this.options.now ?? Date.now)();
     for (const record of batch.records) {
       const source = { topic: record.topic, partition: record.partition, offset: record.offset };
       try {
@@ -151,6 +165,16 @@ export class CorrelatorStage implements Stage {
             original: record.value,
             reason: 'not_an_object',
             error: 'an ECS event must be a JSON object',
+            source,
+          });
+          continue;
+        }
+        const time = maxFutureMs > 0 ? this.timeOf(event) : null;
+        if (time !== null && time > now + maxFutureMs) {
+          dlq.push({
+            original: record.value,
+            reason: 'timestamp_in_future',
+            error: `event time ${new Date(time).toISOString()} is more than ${maxFutureMs} ms ahead of the clock`,
             source,
           });
           continue;
