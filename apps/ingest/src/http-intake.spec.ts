@@ -49,13 +49,12 @@ describe('HTTP intake', () => {
       const res = await post(port, `${event('a')}\n\n${event('b')}\nnot json\n`);
       expect(res.status).toBe(202);
       expect(await res.json()).toEqual({ accepted: 2, rejected: 1 });
-      expect(sent[0]).toEqual({
-        topic: 'ecs.events',
-        records: [
-          { key: 'a', value: event('a') },
-          { key: 'b', value: event('b') },
-        ],
-      });
+      expect(sent[0].topic).toBe('ecs.events');
+      expect(sent[0].records.map((r) => r.key)).toEqual(['a', 'b']);
+      const docs = sent[0].records.map((r) => JSON.parse(String(r.value)));
+      expect(docs.map((d) => d.host.id)).toEqual(['a', 'b']);
+      // stamped with the intake's wall clock when the sender set none
+      expect(docs.every((d) => !Number.isNaN(Date.parse(d.event.ingested)))).toBe(true);
       const envelope = JSON.parse(String(sent[1].records[0].value));
       expect(sent[1].topic).toBe('ingest.dlq');
       expect(envelope).toMatchObject({
@@ -67,6 +66,19 @@ describe('HTTP intake', () => {
       expect((await metrics.dlqMessages.get()).values).toEqual([
         expect.objectContaining({ labels: { stage: 'ingest', reason: 'invalid_json' }, value: 1 }),
       ]);
+      const events = await metrics.registry.getSingleMetric('sequent_ingest_events_total')!.get();
+      expect(events.values.map((v) => [v.labels, v.value])).toEqual([
+        [{ source: 'http', format: 'ecs', outcome: 'ok' }, 2],
+        [{ source: 'http', format: 'ecs', outcome: 'failed' }, 1],
+      ]);
+      const bytes = await metrics.registry.getSingleMetric('sequent_ingest_bytes_total')!.get();
+      expect(bytes.values.map((v) => [v.labels, v.value])).toEqual([
+        [{ source: 'http' }, `${event('a')}\n\n${event('b')}\nnot json\n`.length],
+      ]);
+      const duration = await metrics.registry.getSingleMetric('sequent_batch_duration_seconds')!.get();
+      expect(duration.values).toContainEqual(
+        expect.objectContaining({ labels: { stage: 'ingest', le: '+Inf' }, value: 1 }),
+      );
     });
   });
 

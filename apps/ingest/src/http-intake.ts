@@ -3,15 +3,9 @@
 // in flight (the producer is the bottleneck: tell senders to back off rather than buffer).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
-import {
-  sendJson,
-  stageCounters,
-  type DlqProducer,
-  type KafkaBus,
-  type Logger,
-  type Metrics,
-} from '@sequent/platform';
+import { sendJson, type DlqProducer, type KafkaBus, type Logger, type Metrics } from '@sequent/platform';
 import { IngestStage, INGEST_FORMATS, INGEST_SHAPES, type IngestSource } from '@sequent/pipeline';
+import { ingestMetrics } from './ingest-metrics';
 
 export interface HttpIntakeOptions {
   bus: KafkaBus;
@@ -59,7 +53,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
 export function createHttpIntake(options: HttpIntakeOptions) {
   let inFlight = 0;
   const stage = 'ingest';
-  const counters = stageCounters(options.metrics);
+  const counters = ingestMetrics(options.metrics);
   const ingest = options.stage ?? new IngestStage({ eventsTopic: options.eventsTopic });
   return async function handleEvents(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'POST') return sendJson(res, 405, { error: 'use POST' });
@@ -84,6 +78,9 @@ export function createHttpIntake(options: HttpIntakeOptions) {
       const body = await readBody(req, options.maxBodyBytes);
       if (body === null)
         return sendJson(res, 413, { error: `body larger than ${options.maxBodyBytes} bytes` });
+      // Timed from a whole body on, as a consumed Kafka batch is: the sender's upload is not ours.
+      const endTimer = counters.batchDuration.startTimer({ stage });
+      counters.bytes.inc({ source: 'http' }, body.length);
       // One request is one source: whole audit events must arrive in one body.
       const source = { topic: 'http', format, shape } as IngestSource;
       const normalized = ingest.body(body.toString('utf8'), source);
@@ -97,6 +94,8 @@ export function createHttpIntake(options: HttpIntakeOptions) {
       await options.bus.produce(options.eventsTopic, outputs);
       await options.dlq.send(rejects);
       counters.messagesOut.inc({ stage }, outputs.length);
+      counters.count('http', format, 0, outputs.length, rejects.length);
+      endTimer();
       sendJson(res, 202, { accepted: outputs.length, rejected: rejects.length });
     } catch (err) {
       options.logger.error('http intake failed', { error: err });

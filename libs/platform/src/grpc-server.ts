@@ -154,3 +154,25 @@ export function shutdownGrpcServer(server: Server, graceMs = 2_000): Promise<voi
     });
   });
 }
+
+/** TLS files from `SEQUENT_GRPC_TLS_*` settings: both cert and key, or neither (plaintext). */
+export function grpcTlsFiles(settings: {
+  tlsCertFile?: string;
+  tlsKeyFile?: string;
+  tlsClientCaFile?: string;
+}): GrpcTlsFiles | undefined {
+  const { tlsCertFile, tlsKeyFile, tlsClientCaFile } = settings;
+  if ((tlsCertFile === undefined) !== (tlsKeyFile === undefined))
+    throw new Error('set both SEQUENT_GRPC_TLS_CERT_FILE and SEQUENT_GRPC_TLS_KEY_FILE, or neither');
+  if (tlsClientCaFile !== undefined && tlsCertFile === undefined)
+    throw new Error(
+      'SEQUENT_GRPC_TLS_CLIENT_CA_FILE needs SEQUENT_GRPC_TLS_CERT_FILE and SEQUENT_GRPC_TLS_KEY_FILE',
+    );
+  return tlsCertFile && tlsKeyFile
+    ? {
+        certFile: tlsCertFile,
+        keyFile: tlsKeyFile,
+        ...(tlsClientCaFile ? { clientCaFile: tlsClientCaFile } : {}),
+      }
+    : undefined;
+}

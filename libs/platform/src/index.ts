@@ -78,6 +78,7 @@ export {
   bindGrpcServer,
   grpcError,
   grpcServerCredentials,
+  grpcTlsFiles,
   isGrpcError,
   shutdownGrpcServer,
   warnIfOpen,
