@@ -96,6 +96,12 @@ function toInt(v: string | undefined): number | undefined {
   return Number(v);
 }
 
+/** ppid 0 is the kernel's "no parent" (init, kernel threads): Defend records no parent then. */
+function parentPid(v: string | undefined): number | undefined {
+  const n = toInt(v);
+  return n === undefined || n <= 0 ? undefined : n;
+}
+
 /** Process name as Defend reports it: the kernel's comm, or the executable's basename when comm was cut at 15 bytes. */
 function processName(comm: string | undefined, exe: string | undefined): string | undefined {
   const base = basename(exe);
@@ -205,7 +211,7 @@ export function auditdToEndpoint(
   if (ev.record_type !== 'SYSCALL' || syscall === undefined) return undefined;
   const pid = toInt(ev.process.pid);
   if (pid === undefined) return undefined;
-  const ppid = toInt(ev.process.ppid);
+  const ppid = parentPid(ev.process.ppid);
   const ts = ev['@timestamp'];
   const ok = ev.result === 'success';
   const name = processName(ev.process.name, ev.process.exe);
@@ -427,7 +433,7 @@ export function sysmonToEndpoint(
   };
   switch (view.eventId) {
     case '1': {
-      const ppid = toInt(d.ParentProcessId);
+      const ppid = parentPid(d.ParentProcessId);
       const parentStart = guidKey(d.ParentProcessGuid);
       const args = splitArgs(d.CommandLine);
       const p = table.set(host.id, {

@@ -169,7 +169,8 @@ export function interpretRecord(line: AuditLine): InterpretedRecord {
         if (line.type === 'SECCOMP' && SIGNALS[v]) v = SIGNALS[v];
         break;
     }
-    if (v === '?' || v === '') continue;
+    // "?" and empty mean "no value", except an EXECVE argument written as "" (a real empty arg).
+    if (v === '?' || (v === '' && !(isExecve && quote && isArgKey(key)))) continue;
     data[key] = v;
   }
   if (line.enriched !== undefined) {
