@@ -50,8 +50,11 @@ export function toEqlTime(value: unknown): EqlTime | null {
   return Number.isNaN(parsed) ? null : { ms: parsed, ns: 0 };
 }
 
+/** The range of a JavaScript Date (±10^8 days): anything beyond is no time at all. */
+const MAX_EPOCH_MS = 8.64e15;
+
 function fromMillis(value: number): EqlTime | null {
-  if (!Number.isFinite(value)) return null;
+  if (!Number.isFinite(value) || Math.abs(value) > MAX_EPOCH_MS) return null;
   const ms = Math.floor(value);
   return { ms, ns: Math.round((value - ms) * 1e6) };
 }

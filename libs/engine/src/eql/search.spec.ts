@@ -73,6 +73,12 @@ describe('searchEql: event queries', () => {
     expect(r.events[0]).toBe(doc);
   });
 
+  it('treats times beyond the Date range as no time', () => {
+    const data = [ev(1, 5), ev(2, 1e300), ev(3, 7e16), ev(4, 6)];
+    const q = sequenceQuery([{ where: () => true }, { where: () => true }]);
+    expect(ids(searchEql(data, q))).toEqual([[1, 4]]);
+  });
+
   it('reads ISO timestamps with nanoseconds in order', () => {
     const data = [
       { id: 2, '@timestamp': '2022-01-01T00:00:00.000000002Z' },
