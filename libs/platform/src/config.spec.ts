@@ -139,12 +139,29 @@ describe('loadConfig', () => {
     expect(safe.kafka.brokers).toEqual(['h:1']);
     expect(config.apiToken).toBe('tok');
     const settings = describeSettings(schema);
-    expect(settings).toContainEqual({ env: 'SEQUENT_API_TOKEN', path: 'apiToken', secret: true });
+    expect(settings).toContainEqual(
+      expect.objectContaining({ env: 'SEQUENT_API_TOKEN', path: 'apiToken', secret: true }),
+    );
     expect(settings).toContainEqual({
       env: 'SEQUENT_KAFKA_SASL_PASSWORD',
       path: 'kafka.saslPassword',
       secret: true,
+      required: false,
     });
-    expect(settings).toContainEqual({ env: 'SEQUENT_TOPICS_EVENTS', path: 'topics.events', secret: false });
+    expect(settings).toContainEqual({
+      env: 'SEQUENT_KAFKA_BROKERS',
+      path: 'kafka.brokers',
+      secret: false,
+      required: true,
+    });
+    expect(settings).toContainEqual(
+      expect.objectContaining({
+        env: 'SEQUENT_TOPICS_EVENTS',
+        path: 'topics.events',
+        secret: false,
+        required: false,
+        defaultValue: expect.any(String),
+      }),
+    );
   });
 });
