@@ -280,9 +280,6 @@ function cases(): Array<{ name: string; events: Doc[]; expect: string[] }> {
   return out;
 }
 
-/** Hits that Elasticsearch returns and the EQL compiler does not (see the it.failing below). */
-const KNOWN_EQL_DIVERGENCE = new Set(['apt-file-hit', 'apt-file-rename-hit']);
-
 /** new_terms history: parents seen inside (2 days ago) and outside (6 days ago) the 5-day window. */
 function history(): Doc[] {
   return [
@@ -367,21 +364,12 @@ function history(): Doc[] {
   const table = (list: ReturnType<typeof cases>) =>
     list.length > 0 ? list.map((c) => [c.name, c.expect] as const) : [['none', [] as string[]] as const];
 
-  it.each(table(all.filter((c) => !KNOWN_EQL_DIVERGENCE.has(c.name))))('%s → %j', (name, expected) => {
+  // The file-creation hits (`apt-file-hit`, `apt-file-rename-hit`) are Defend creation events
+  // without file.extension: the rule's `not (... file.extension in (...) ...)` matches them, as
+  // in Elasticsearch (filters translated to bool.must_not; see libs/rules/src/eql/condition.ts).
+  it.each(table(all))('%s → %j', (name, expected) => {
     expect(fired(name)).toEqual(expected);
   });
-
-  // Known divergence, kept executable: the file-creation rule's `not (... file.extension in (...)
-  // or file.Ext.original.extension == "dpkg-new" ...)` is `not null` (no match) for a Defend
-  // creation event without those fields under the EQL compiler's three-valued logic, while
-  // Elasticsearch (filters translated to bool.must_not) returns the event. `it.failing` turns
-  // red as soon as the EQL semantics change: then move these cases back into the table above.
-  it.failing.each(table(all.filter((c) => KNOWN_EQL_DIVERGENCE.has(c.name))))(
-    'KNOWN DIVERGENCE (EQL missing fields under not): %s → %j',
-    (name, expected) => {
-      expect(fired(name)).toEqual(expected);
-    },
-  );
 
   it('alerts carry what DESIGN.md lists', () => {
     const a = alerts.find((x) => x['kibana.alert.rule.rule_id'] === APT_NET)!;

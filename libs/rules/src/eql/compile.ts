@@ -6,7 +6,8 @@
 import { compileEqlFieldGetter } from './field-access';
 import type { EventFilterNode, ExprNode, QueryNode, StageNode } from './ast';
 import type { CompiledEql, CompiledPipe, CompiledStage, EventCondition } from './compiled';
-import { compileKey, compilePredicate } from './evaluate';
+import { compileCondition } from './condition';
+import { compileKey } from './evaluate';
 import { stageLiterals } from './literals';
 import { parseConditionText, parseStatement } from './parser';
 import { Verifier } from './verify';
@@ -72,7 +73,7 @@ export function compileEqlCondition(text: string, options: EqlCompileOptions = {
   new Verifier(text).condition(condition);
   return withCategory(
     category ?? null,
-    compilePredicate(condition),
+    compileCondition(condition),
     options.eventCategoryField || DEFAULT_CATEGORY_FIELD,
   );
 }
@@ -88,7 +89,7 @@ function compileStage(
   const optionalKeys = keys.map((k) => k.kind === 'field' && k.optional);
   return {
     category: filter.category,
-    condition: withCategory(filter.category, compilePredicate(filter.condition), categoryField),
+    condition: withCategory(filter.category, compileCondition(filter.condition), categoryField),
     keys: keys.map(compileKey),
     runs,
     missing,

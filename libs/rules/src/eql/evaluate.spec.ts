@@ -88,13 +88,13 @@ describe('EQL evaluation semantics', () => {
     ['process.missing != null', false],
     ['user.name == null', true],
     ['process.missing > 1', false],
-    ['not (process.missing > 1)', false],
+    ['not (process.missing > 1)', true], // must_not(range): Query DSL, see condition.spec.ts
     ['not (process.missing > 1) or true', true],
     ['null == (process.missing > 1)', true],
     ['null == (process.pid > 1)', false],
     ['process.missing == "x" or process.pid == 42', true],
     ['process.missing in ("x")', false],
-    ['process.missing not in ("x")', false],
+    ['process.missing not in ("x")', true], // must_not(terms)
     ['process.missing : "*"', false],
     ['?process.missing == null', true],
     ['?process.missing == ?other.missing', true],

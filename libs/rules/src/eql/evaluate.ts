@@ -2,8 +2,10 @@
  * Compiles EQL expressions to closures over one event (no generated source, no `new Function`).
  *
  * Values: string | number | boolean | null, or an array for a multi-valued field. Booleans are
- * three-valued (true / false / null), as in Elasticsearch: a comparison with a missing value is
- * null, `not null` is null, and a `where` clause only matches on true.
+ * three-valued (true / false / null), as in Elasticsearch's scripts: a comparison with a missing
+ * value is null, `not null` is null. A `where` clause is compiled by ./condition, which decides,
+ * as Elasticsearch's query translator does, which parts are Query DSL (two-valued: a missing
+ * field does not match, its negation does) and which are scripts evaluated here.
  *
  * Multi-valued fields match when any value matches (Elasticsearch's term-query semantics):
  * predicates test every value; value functions map over values; `!=` and `not in` are the
@@ -32,15 +34,6 @@ export function compileValue(node: ExprNode): ValueFn {
     return () => value;
   }
   return fn;
-}
-
-/** Compiles a `where` condition: true only when the expression is true (null counts as false). */
-export function compilePredicate(node: ExprNode): (event: unknown) => boolean {
-  const fn = compileValue(node);
-  return (ev) => {
-    const r = fn(ev);
-    return r === true || (isArr(r) && r.includes(true));
-  };
 }
 
 /** A join key: the raw value (null when missing). */
