@@ -63,6 +63,9 @@ describe('literalHintsOf', () => {
       { field: 'process.name', caseInsensitive: true, values: ['perl'], prefixes: ['python'] },
     ]);
     expect(literalHintsOf(rule('eql', 'process where process.name like~ "*sh"'))).toBeUndefined();
+    expect(literalHintsOf(rule('eql', 'process where process.executable like "/proc/*/fd/*"'))?.keys).toEqual([
+      { field: 'process.executable', caseInsensitive: false, values: [], prefixes: ['/proc/'] },
+    ]);
     expect(literalHintsOf(rule('eql', 'process where not process.name == "sh"'))).toBeUndefined();
     expect(literalHintsOf(rule('eql', 'process where ?process.name == "sh"'))).toBeUndefined();
     expect(literalHintsOf(rule('eql', 'process where process.pid == "22"'))).toBeUndefined();

@@ -27,11 +27,15 @@ export interface LiteralKey {
 /** Shortest prefix worth indexing (shorter ones select too much). */
 const MIN_PREFIX = 2;
 
-/** `abc*` → `abc`; undefined for anything else with a wildcard. */
+// `abc*`, `ab?d*`, `/proc/<*>/fd/<*>` → the text before the first wildcard; undefined when
+// that is too short to select anything (`*x`, `?memfd:*`).
 function prefixOf(pattern: string): string | undefined {
-  if (!pattern.endsWith('*')) return undefined;
-  const p = pattern.slice(0, -1);
-  if (p.length < MIN_PREFIX || p.includes('*') || p.includes('?') || p.includes('\\')) return undefined;
+  const star = pattern.indexOf('*');
+  const question = pattern.indexOf('?');
+  const first = star < 0 ? question : question < 0 ? star : Math.min(star, question);
+  if (first < 0) return undefined;
+  const p = pattern.slice(0, first);
+  if (p.length < MIN_PREFIX || p.includes('\\')) return undefined;
   return p;
 }
 
