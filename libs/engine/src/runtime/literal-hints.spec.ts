@@ -63,9 +63,9 @@ describe('literalHintsOf', () => {
       { field: 'process.name', caseInsensitive: true, values: ['perl'], prefixes: ['python'] },
     ]);
     expect(literalHintsOf(rule('eql', 'process where process.name like~ "*sh"'))).toBeUndefined();
-    expect(literalHintsOf(rule('eql', 'process where process.executable like "/proc/*/fd/*"'))?.keys).toEqual([
-      { field: 'process.executable', caseInsensitive: false, values: [], prefixes: ['/proc/'] },
-    ]);
+    expect(literalHintsOf(rule('eql', 'process where process.executable like "/proc/*/fd/*"'))?.keys).toEqual(
+      [{ field: 'process.executable', caseInsensitive: false, values: [], prefixes: ['/proc/'] }],
+    );
     expect(literalHintsOf(rule('eql', 'process where not process.name == "sh"'))).toBeUndefined();
     expect(literalHintsOf(rule('eql', 'process where ?process.name == "sh"'))).toBeUndefined();
     expect(literalHintsOf(rule('eql', 'process where process.pid == "22"'))).toBeUndefined();
@@ -75,7 +75,9 @@ describe('literalHintsOf', () => {
     expect(literalHintsOf(rule('eql', 'process where event.action == "load_module"'))?.keys).toEqual([
       { field: 'event.action', caseInsensitive: false, values: ['load_module'] },
     ]);
-    expect(literalHintsOf(rule('eql', 'process where event.action in ("exec", "load_module")'))).toBeUndefined();
+    expect(
+      literalHintsOf(rule('eql', 'process where event.action in ("exec", "load_module")')),
+    ).toBeUndefined();
   });
 
   it('EQL sequences: every stage hinted, else gated on the starting stage', () => {
