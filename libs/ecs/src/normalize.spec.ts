@@ -175,3 +175,26 @@ describe('normalize: hostile keys', () => {
     }
   });
 });
+
+describe('normalize: input order', () => {
+  it('emits interleaved audit events in the order their first records arrived', () => {
+    const lines = [
+      'node=a type=SYSCALL msg=audit(1.000:10): arch=c000003e syscall=59 success=yes exit=0 ppid=1 pid=10 uid=0 comm="a1" exe="/a1"',
+      'node=b type=SYSCALL msg=audit(1.001:20): arch=c000003e syscall=59 success=yes exit=0 ppid=1 pid=20 uid=0 comm="b1" exe="/b1"',
+      'node=b type=EOE msg=audit(1.001:20):',
+      'node=a type=EXECVE msg=audit(1.000:10): argc=1 a0="a1"',
+      'node=a type=EOE msg=audit(1.000:10):',
+      'node=b type=USER_CMD msg=audit(1.002:21): pid=21 uid=0',
+    ];
+    const n = createNormalizer({ format: 'auditd' });
+    const seen: string[] = [];
+    lines.forEach((l, i) =>
+      n
+        .push(l, i + 1)
+        .events.forEach((e) => seen.push(String(getField(e, 'host.name')) + getField(e, 'process.pid'))),
+    );
+    expect(seen).toEqual(['a10', 'b20']); // b20 completed first but waited for a10
+    n.flush().events.forEach((e) => seen.push(String(getField(e, 'host.name')) + getField(e, 'process.pid')));
+    expect(seen).toEqual(['a10', 'b20', 'b21']);
+  });
+});

@@ -144,7 +144,25 @@ export function createNormalizer(options: NormalizeOptions): Normalizer {
   const fail = (o: NormalizeOutput, line: number, err: unknown) =>
     o.errors.push({ line, error: messageOf(err), reason: reasonOf(err) });
 
-  const emitGroups = (o: NormalizeOutput, done: AuditGroup[]) => {
+  // Completed events wait here until every event that started before them is complete, so
+  // output (and the process table) follow input order even when events interleave.
+  const ready: AuditGroup[] = [];
+  const maxReady = options.coalesce?.maxOpenEvents ?? 4096;
+  const emitGroups = (o: NormalizeOutput, done: AuditGroup[], all = false) => {
+    for (const g of done) {
+      if (!g.records[0]) continue;
+      const line = g.records[0].lineNo;
+      let i = ready.length;
+      while (i > 0 && ready[i - 1].records[0].lineNo > line) i--;
+      ready.splice(i, 0, g);
+    }
+    const limit = all || ready.length > maxReady ? Infinity : coalescer.oldestOpenLine();
+    let n = 0;
+    while (n < ready.length && ready[n].records[0].lineNo < limit) n++;
+    if (n === 0) return;
+    buildGroups(o, ready.splice(0, n));
+  };
+  const buildGroups = (o: NormalizeOutput, done: AuditGroup[]) => {
     for (const g of done) {
       const first = g.records[0];
       if (!first) continue;
@@ -253,7 +271,7 @@ export function createNormalizer(options: NormalizeOptions): Normalizer {
     },
     flush(): NormalizeOutput {
       const o = out();
-      if (format === 'auditd') emitGroups(o, coalescer.flush());
+      if (format === 'auditd') emitGroups(o, coalescer.flush(), true);
       return o;
     },
   };

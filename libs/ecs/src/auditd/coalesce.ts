@@ -56,6 +56,12 @@ export class AuditCoalescer {
     return this.open.size;
   }
 
+  /** First input line of the oldest open event (Infinity when none is open). */
+  oldestOpenLine(): number {
+    for (const g of this.open.values()) return g.records[0]?.lineNo ?? Infinity;
+    return Infinity;
+  }
+
   /** Adds one record; returns the groups it completed, oldest first. */
   push(ref: AuditRecordRef): AuditGroup[] {
     const { line } = ref;
