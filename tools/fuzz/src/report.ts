@@ -22,6 +22,7 @@ export function formatReport(r: FuzzReport): string {
       .map(([k, v]) => `${k}=${v}`)
       .join(' ')}`,
   );
+  if (r.missed.length > 0) lines.push(`missed: ${r.missed.join(', ')}`);
   for (const p of r.problems) lines.push(`FAIL: ${p}`);
   lines.push(r.problems.length === 0 && r.lost === 0 && r.crashes === 0 ? 'fuzz: PASS' : 'fuzz: FAIL');
   return lines.join('\n');
