@@ -196,6 +196,22 @@ describe('DetectionEngine through hunt', () => {
     expect(skippedRules.map((s) => s.meta.rule_id)).toEqual(['sample']);
   });
 
+  it('reports per-rule counters, most evaluated first', async () => {
+    const a = queryRule(eq('process.name', 'x'), { rule_id: 'a' });
+    const b = queryRule(
+      eq('process.name', 'y'),
+      { rule_id: 'b' },
+      { prefilter: { categories: ['network'] } },
+    );
+    const engine = new DetectionEngine([b, a], { now: () => NOW });
+    const p = await PartitionProcessor.open(engine, new MemoryStateStore(), { partition: 'p' });
+    await p.processBatch([{ event: ev({ 'process.name': 'x' }) }, { event: ev({ 'process.name': 'z' }) }]);
+    await p.flush();
+    expect(engine.topRules(1)).toEqual([
+      { rule_id: 'a', name: 'Test Rule', evaluations: 2, alerts: 1, timeMs: 0 },
+    ]);
+  });
+
   it('indexes rules by category: a rule of another category is never evaluated', () => {
     const net = queryRule(() => true, { rule_id: 'net' }, { prefilter: { categories: ['network'] } });
     const proc = queryRule(

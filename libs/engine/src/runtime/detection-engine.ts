@@ -83,11 +83,27 @@ export class DetectionEngine {
       else this.runtimes.push(rt);
     });
     this.index =
-      options.literalHints === false ? new RuleIndex(this.runtimes, () => undefined) : new RuleIndex(this.runtimes);
+      options.literalHints === false
+        ? new RuleIndex(this.runtimes, () => undefined)
+        : new RuleIndex(this.runtimes);
     this.hasGatedRules = this.runtimes.some((rt) => rt.gated);
     this.maxKeysPerRule = options.maxKeysPerRule ?? 100_000;
     this.now = options.now ?? Date.now;
     this.profile = options.profile === true;
+  }
+
+  /**
+   * Per-rule counters, the `n` most expensive first (evaluation time when profiling, else
+   * evaluations): bounded metric labels for "rule evaluation time, top-N rules only".
+   */
+  topRules(
+    n = 10,
+  ): Array<{ rule_id: string; name: string; evaluations: number; alerts: number; timeMs: number }> {
+    const key = (rt: RuleRuntime) => (this.profile ? rt.stats.timeMs : rt.stats.evaluations);
+    return [...this.runtimes]
+      .sort((a, b) => key(b) - key(a))
+      .slice(0, n)
+      .map((rt) => ({ rule_id: rt.meta.rule_id, name: rt.meta.name, ...rt.stats }));
   }
 
   /** The rules worth trying on this event (pre-filter and index patterns). */
