@@ -31,13 +31,7 @@ const DNS_TYPES: Record<string, string> = {
   '257': 'CAA',
 };
 
-function valuesOf(doc: Doc, path: string): unknown[] {
-  const v = getField(doc, path);
-  if (v === null) return [];
-  return Array.isArray(v) ? v : [v];
-}
-
-/** Checks the types of the fields the engine relies on; throws EcsTypeError on the first mismatch. */
+/** Throws EcsTypeError when `v` is not of the field's ECS type. */
 function checkValue(path: string, type: EcsFieldType, v: unknown): void {
   switch (type) {
     case 'long':
