@@ -1,3 +1,4 @@
+import { getFieldValues } from '@sequent/ecs';
 import { hunt } from '../hunt';
 import { MemoryStateStore } from '../state/memory-state-store';
 import { and, at, eq, ev, meta, not, queryRule, sequenceRule, stage } from '../testing/test-rules';
@@ -208,8 +209,26 @@ describe('DetectionEngine through hunt', () => {
     await p.processBatch([{ event: ev({ 'process.name': 'x' }) }, { event: ev({ 'process.name': 'z' }) }]);
     await p.flush();
     expect(engine.topRules(1)).toEqual([
-      { rule_id: 'a', name: 'Test Rule', evaluations: 2, alerts: 1, timeMs: 0 },
+      { rule_id: 'a', name: 'Test Rule', evaluations: 2, alerts: 1, timeMs: 0, errors: 0 },
     ]);
+  });
+
+  it('a rule that throws on an event is counted and the other rules still run', async () => {
+    const bad = queryRule(
+      (doc) => {
+        if (getFieldValues(doc, 'process.name').includes('boom')) throw new Error('evaluator bug');
+        return false;
+      },
+      { rule_id: 'bad' },
+    );
+    const good = queryRule(eq('process.name', 'boom'), { rule_id: 'good' });
+    const seen: string[] = [];
+    const { alerts } = await hunt([bad, good], [ev({ 'process.name': 'boom' })], {
+      now: () => NOW,
+      onRuleError: (rt, err) => seen.push(`${rt.meta.rule_id}: ${(err as Error).message}`),
+    });
+    expect(alerts.map((a) => a['kibana.alert.rule.rule_id'])).toEqual(['good']);
+    expect(seen).toEqual(['bad: evaluator bug']);
   });
 
   it('indexes rules by category: a rule of another category is never evaluated', () => {

@@ -38,6 +38,8 @@ export interface DetectionEngineOptions extends RuntimeBuildOptions {
   /** File rules by literal values of their queries (default true; false: categories only,
    * which tests use as the reference the index must agree with). */
   literalHints?: boolean;
+  /** Told when a rule throws on an event (the engine counts it and carries on). */
+  onRuleError?: (rule: RuleRuntime, error: unknown) => void;
 }
 
 /** One event being evaluated. `ref` (its id, index and time) is filled in once a rule needs
@@ -73,6 +75,9 @@ export class DetectionEngine {
 
   /** Marks for de-duplication in withActiveGated (negative: never equal to the index's). */
   private gatedEpoch = -1e15;
+  /** Rule evaluations that threw (each counted on its rule too). */
+  errors = 0;
+  private readonly onRuleError?: (rule: RuleRuntime, error: unknown) => void;
   /** Whether some sequence rule is filed by its starting stages only. */
   readonly hasGatedRules: boolean;
 
@@ -90,6 +95,7 @@ export class DetectionEngine {
     this.maxKeysPerRule = options.maxKeysPerRule ?? 100_000;
     this.now = options.now ?? Date.now;
     this.profile = options.profile === true;
+    this.onRuleError = options.onRuleError;
   }
 
   /**
@@ -157,6 +163,29 @@ export class DetectionEngine {
       const t0 = this.profile ? performance.now() : 0;
       rt.stats.evaluations++;
       const before = alerts.length;
+      try {
+        this.evaluateRule(rt, e, ready, state, alerts, learnOnly);
+      } catch (err) {
+        // One rule failing on one event (an evaluator bug, a hostile value) must not stop the
+        // partition: the event still reaches every other rule; the failure is counted.
+        rt.stats.errors++;
+        this.errors++;
+        this.onRuleError?.(rt, err);
+      }
+      if (rt.kind !== 'sequence') rt.stats.alerts += alerts.length - before;
+      if (this.profile) rt.stats.timeMs += performance.now() - t0;
+    }
+  }
+
+  private evaluateRule(
+    rt: RuleRuntime,
+    e: EvaluatedEvent,
+    ready: ReadyEvent,
+    state: PartitionState,
+    alerts: AlertDocument[],
+    learnOnly: boolean,
+  ): void {
+    {
       switch (rt.kind) {
         case 'filter':
           if (rt.condition!(e.event)) this.emitOne(rt, rt.filterAlertKind!, ready, alerts);
@@ -179,8 +208,6 @@ export class DetectionEngine {
           this.evaluateThreshold(rt, ready, state, alerts);
           break;
       }
-      if (rt.kind !== 'sequence') rt.stats.alerts += alerts.length - before;
-      if (this.profile) rt.stats.timeMs += performance.now() - t0;
     }
   }
 

@@ -18,6 +18,8 @@ export interface RuleStats {
   alerts: number;
   /** Evaluation time in ms (only when the engine profiles). */
   timeMs: number;
+  /** Evaluations that threw. */
+  errors: number;
 }
 
 export interface RuleRuntime {
@@ -93,7 +95,7 @@ export function buildRuntime(
     indexCache: new Map<string | null, boolean>(),
     lastIndex: undefined,
     lastIndexOk: false,
-    stats: { evaluations: 0, alerts: 0, timeMs: 0 },
+    stats: { evaluations: 0, alerts: 0, timeMs: 0, errors: 0 },
     mark: 0,
     gated: false,
     categories: (rule.prefilter.categories ?? []).map((c) => c.toLowerCase()),
