@@ -70,6 +70,8 @@ export const ingestConfigSchema = z.object({
       .default(4 * 1024 * 1024),
     /** Batches handed to Kafka at once over all streams; more end their stream with RESOURCE_EXHAUSTED. */
     maxInFlightBatches: z.number().int().positive().default(16),
+    /** Open Ingest streams at once (each holds its normalizers' buffers); more are refused. */
+    maxStreams: z.number().int().positive().default(256),
   }),
 });
 

@@ -261,6 +261,39 @@ describe('gRPC intake backpressure and failures', () => {
     }
   });
 
+  it('bounds the open streams: one more is refused, a finished or cancelled one frees its place', async () => {
+    let produced: () => void = () => undefined;
+    let wait = new Promise<void>((r) => (produced = r));
+    const f = await start({ maxStreams: 1 }, async () => produced());
+    try {
+      const a = f.client().open();
+      a.stream.write({ lines: [event('a')] });
+      await wait; // the server holds stream a
+      await expect(f.client().ingest([{ lines: [event('b')] }])).rejects.toMatchObject({
+        code: status.RESOURCE_EXHAUSTED,
+      });
+      a.stream.end();
+      expect(await a.summary).toMatchObject({ accepted: 1 });
+      wait = new Promise<void>((r) => (produced = r));
+      const c = f.client().open();
+      c.stream.write({ lines: [event('c')] });
+      await wait;
+      c.stream.cancel();
+      await expect(c.summary).rejects.toMatchObject({ code: status.CANCELLED });
+      // the server sees the cancellation asynchronously: retry until the place is free
+      let summary;
+      for (let i = 0; i < 50 && !summary; i++) {
+        summary = await f
+          .client()
+          .ingest([{ lines: [event('d')] }])
+          .catch(() => new Promise((r) => setTimeout(r, 100)).then(() => undefined));
+      }
+      expect(summary).toMatchObject({ accepted: 1 });
+    } finally {
+      await f.close();
+    }
+  });
+
   it('answers UNAVAILABLE when Kafka refuses the events or is not connected yet', async () => {
     const failing = await start({}, async () => Promise.reject(new Error('broker down')));
     try {

@@ -45,6 +45,8 @@ export interface GrpcIntakeOptions {
   maxMessageBytes: number;
   /** Batches being handed to Kafka at once, over all streams; more get RESOURCE_EXHAUSTED. */
   maxInFlightBatches: number;
+  /** Open Ingest calls (each holds normalizer buffers); more are refused with RESOURCE_EXHAUSTED. */
+  maxStreams?: number;
   bus: Pick<KafkaBus, 'produce'>;
   eventsTopic: string;
   dlq: DlqProducer;
@@ -175,6 +177,8 @@ export async function startGrpcIntake(options: GrpcIntakeOptions): Promise<GrpcI
     'grpc.max_receive_message_length': options.maxMessageBytes,
   });
   let inFlight = 0;
+  let openStreams = 0;
+  const maxStreams = options.maxStreams ?? 256;
 
   const ingest = (
     call: ServerReadableStream<EventBatchMessage, IngestSummaryMessage>,
@@ -183,14 +187,26 @@ export async function startGrpcIntake(options: GrpcIntakeOptions): Promise<GrpcI
     if (!bearerAuthorized(call.metadata, options.authToken))
       return callback(grpcError(status.UNAUTHENTICATED, 'missing or wrong bearer token'));
     if (!options.isReady()) return callback(grpcError(status.UNAVAILABLE, 'not ready (Kafka), retry later'));
+    if (openStreams >= maxStreams)
+      return callback(
+        grpcError(status.RESOURCE_EXHAUSTED, `too many open Ingest streams (${maxStreams}), retry later`),
+      );
+    openStreams++;
     const state = new IngestCall(options, now);
     let acceptedBatches = 0;
     let finished = false;
+    let counted = true;
+    /** Once per call, whichever way it ends. */
+    const closeStream = () => {
+      if (counted) openStreams--;
+      counted = false;
+    };
     let handling: Promise<void> = Promise.resolve();
 
     const fail = (err: unknown) => {
       if (finished) return;
       finished = true;
+      closeStream();
       const trailers = new Metadata();
       trailers.set(BATCHES_ACCEPTED_TRAILER, String(acceptedBatches));
       let e: GrpcError;
@@ -242,11 +258,16 @@ export async function startGrpcIntake(options: GrpcIntakeOptions): Promise<GrpcI
           return fail(err);
         }
         finished = true;
+        closeStream();
         callback(null, state.summary);
       });
     });
-    call.on('error', () => (finished = true));
-    call.on('cancelled', () => (finished = true));
+    const abandon = () => {
+      finished = true;
+      closeStream();
+    };
+    call.on('error', abandon);
+    call.on('cancelled', abandon);
   };
 
   server.addService(protos.IngestService.service, { Ingest: ingest });

@@ -85,6 +85,7 @@ export class IngestService implements Lifecycle {
         protoDir: g.protoDir,
         maxMessageBytes: g.maxMessageBytes,
         maxInFlightBatches: g.maxInFlightBatches,
+        maxStreams: g.maxStreams,
         bus: this.bus,
         eventsTopic: config.topics.events,
         dlq: this.dlq,
