@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { compileFieldGetter, getField, getFieldValues, setField } from './field';
 
 describe('field accessor', () => {
@@ -36,5 +37,101 @@ describe('field accessor', () => {
     setField(doc, 'process.parent.pid', 4);
     expect(doc).toEqual({ process: { parent: { pid: 4 } } });
     expect(() => setField(doc, '__proto__.x', 1)).toThrow(/refusing/);
+  });
+});
+
+/**
+ * The getter as it was before its fast path (nested walk, else a full search of every
+ * combination of literal dotted keys): the fast getter must return exactly the same.
+ */
+function referenceGetter(path: string): (doc: unknown) => unknown {
+  const segs = path.split('.');
+  if (segs.some((s) => ['__proto__', 'constructor', 'prototype'].includes(s))) return () => undefined;
+  const own = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
+  const flatten = (arr: unknown[], out: unknown[], depth = 0): void => {
+    for (const v of arr)
+      if (Array.isArray(v)) {
+        if (depth < 32) flatten(v, out, depth + 1);
+      } else if (v !== null && v !== undefined) out.push(v);
+  };
+  const collectAll = (doc: unknown): unknown => {
+    const out: unknown[] = [];
+    let sawArray = false;
+    const visit = (node: unknown, i: number): void => {
+      if (i === segs.length) {
+        if (Array.isArray(node)) {
+          sawArray = true;
+          flatten(node, out);
+        } else if (node !== null && node !== undefined) out.push(node);
+        return;
+      }
+      if (node === null || typeof node !== 'object') return;
+      if (Array.isArray(node)) {
+        sawArray = true;
+        for (const el of node) visit(el, i);
+        return;
+      }
+      let key = segs[i];
+      for (let j = i; j < segs.length; j++) {
+        if (j > i) key += '.' + segs[j];
+        if (own(node, key)) visit((node as Record<string, unknown>)[key], j + 1);
+      }
+    };
+    visit(doc, 0);
+    if (out.length === 0) return sawArray ? [] : undefined;
+    if (out.length === 1 && !sawArray) return out[0];
+    return out;
+  };
+  return (doc) => {
+    let node: unknown = doc;
+    for (const key of segs) {
+      if (node === null || typeof node !== 'object' || Array.isArray(node)) return collectAll(doc);
+      if (!own(node, key)) return collectAll(doc);
+      node = (node as Record<string, unknown>)[key];
+    }
+    if (Array.isArray(node)) return collectAll(doc);
+    return node === null ? undefined : node;
+  };
+}
+
+describe('compileFieldGetter fast path', () => {
+  const PATHS = ['a', 'a.b', 'a.b.c', 'x.y', 'a.__proto__', 'b.c', 'a.b.c.x', 'toString', 'a.toString'];
+  const key = fc.constantFrom('a', 'b', 'c', 'x', 'y', 'a.b', 'b.c', 'a.b.c', 'x.y', 'c.x', 'b.c.x');
+  const leaf = fc.oneof(
+    fc.constantFrom(null, 1, 'v', true),
+    fc.array(fc.constantFrom(null, 2, 'w'), { maxLength: 3 }),
+    fc.array(fc.constantFrom(3, 'z'), { maxLength: 3 }),
+  );
+  const docArb: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
+    node: fc.oneof(
+      { depthSize: 'small' },
+      leaf,
+      fc.dictionary(key, tie('node'), { maxKeys: 4 }),
+      fc.array(tie('node'), { maxLength: 2 }),
+    ),
+  })).node;
+
+  it('returns exactly what the full search returns (missing fields, dotted keys, arrays, nulls)', () => {
+    fc.assert(
+      fc.property(docArb, (doc) => {
+        for (const p of PATHS) expect(compileFieldGetter(p)(doc)).toEqual(referenceGetter(p)(doc));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('answers the usual shapes, returning plain leaf arrays as the document holds them', () => {
+    const get = compileFieldGetter('event.category');
+    const category = ['process'];
+    expect(get({ event: { category } })).toBe(category);
+    expect(get({ event: { category: 'process' } })).toBe('process');
+    expect(get({ 'event.category': 'file' })).toBe('file');
+    expect(get({ event: {}, 'event.category': 'file' })).toBe('file');
+    expect(get({ event: { type: 'x' } })).toBeUndefined();
+    expect(get({ event: 'scalar', 'event.category': 'file' })).toBe('file');
+    expect(get({ event: [{ category: 'a' }, { category: 'b' }] })).toEqual(['a', 'b']);
+    expect(get({ event: { category: ['a', null, ['b']] } })).toEqual(['a', 'b']);
+    expect(compileFieldGetter('a.b.c')({ a: { 'b.c': 1 } })).toBe(1);
+    expect(compileFieldGetter('a.b.c')({ a: { b: {} }, 'a.b': { c: 2 } })).toBe(2);
   });
 });

@@ -14,7 +14,9 @@
 export type Doc = Record<string, unknown>;
 
 /** Returns `undefined` when the field has no value, the value when it has exactly one
- * scalar or object, and an array when it has several (or was an array in the source). */
+ * scalar or object, and an array when it has several (or was an array in the source).
+ * A leaf array of plain values is returned as the document holds it (no copy, the hot path
+ * for `event.category` / `process.args`): treat returned arrays as read-only. */
 export type FieldGetter = (doc: unknown) => unknown;
 
 const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
@@ -45,7 +47,8 @@ export function compileFieldGetter(path: string): FieldGetter {
 function buildGetter(path: string): FieldGetter {
   const segs = splitFieldPath(path);
   if (segs.some(isForbiddenSegment)) return () => undefined;
-  if (segs.length === 1) {
+  const n = segs.length;
+  if (n === 1) {
     const key = segs[0];
     return (doc) => {
       if (doc === null || typeof doc !== 'object') return undefined;
@@ -54,19 +57,58 @@ function buildGetter(path: string): FieldGetter {
       return undefined;
     };
   }
+  // joined[j]: the literal dotted keys through which the path could continue from depth j
+  // (`b.c` and `b.c.d` at depth 1 of a.b.c.d), precomputed so the checks below allocate nothing.
+  const joined: string[][] = segs.map((_, j) => {
+    const keys: string[] = [];
+    let k = segs[j];
+    for (let m = j + 1; m < n; m++) keys.push((k += '.' + segs[m]));
+    return keys;
+  });
+  const hasDottedAlternative = (node: object, j: number): boolean => {
+    const keys = joined[j];
+    for (let i = 0; i < keys.length; i++) if (hasOwn.call(node, keys[i])) return true;
+    return false;
+  };
+  /** True when a node of the nested walk, depth 0..last, has a literal dotted key that could
+   * lead to the field: only then can the value be anywhere but the plain nested path. */
+  const anyDottedAlternative = (doc: unknown, last: number): boolean => {
+    let node = doc as Doc;
+    for (let j = 0; ; j++) {
+      if (hasDottedAlternative(node, j)) return true;
+      if (j === last) return false;
+      node = node[segs[j]] as Doc; // an own key: the fast walk passed through it
+    }
+  };
   return (doc) => {
-    // Fast path: plain nested objects, no arrays, no dotted keys. Falls back to the full
-    // walk as soon as anything else is met.
+    // Fast path: plain nested objects. A missing key (the common case: rules mostly test
+    // fields an event lacks) is answered at once unless a literal dotted key on the way could
+    // still lead to the field; a leaf array of plain values is returned as it is. Everything
+    // else (arrays of objects, dotted keys, nested arrays, nulls in arrays) takes the full walk.
     let node: unknown = doc;
-    for (let i = 0; i < segs.length; i++) {
-      if (node === null || typeof node !== 'object' || Array.isArray(node)) return collectAll(doc, segs);
+    for (let i = 0; i < n; i++) {
+      if (node === null || typeof node !== 'object') {
+        if (i === 0) return undefined;
+        return anyDottedAlternative(doc, i - 1) ? collectAll(doc, segs) : undefined;
+      }
+      if (Array.isArray(node)) return collectAll(doc, segs);
       const key = segs[i];
-      if (!hasOwn.call(node, key)) return collectAll(doc, segs);
+      if (!hasOwn.call(node, key)) return anyDottedAlternative(doc, i) ? collectAll(doc, segs) : undefined;
       node = (node as Doc)[key];
     }
-    if (Array.isArray(node)) return collectAll(doc, segs);
+    if (Array.isArray(node))
+      return isPlainArray(node) && !anyDottedAlternative(doc, n - 2) ? node : collectAll(doc, segs);
     return node === null ? undefined : node;
   };
+}
+
+/** No null/undefined holes and no nested arrays: what the full walk would return, as is. */
+function isPlainArray(arr: unknown[]): boolean {
+  for (let i = 0; i < arr.length; i++) {
+    const v = arr[i];
+    if (v === null || v === undefined || Array.isArray(v)) return false;
+  }
+  return true;
 }
 
 function collectAll(doc: unknown, segs: string[]): unknown {
@@ -109,6 +151,7 @@ function flattenInto(arr: unknown[], out: unknown[], depth = 0): void {
 function normalizeLeaf(v: unknown): unknown {
   if (v === null) return undefined;
   if (Array.isArray(v)) {
+    if (isPlainArray(v)) return v;
     const out: unknown[] = [];
     flattenInto(v, out);
     return out;

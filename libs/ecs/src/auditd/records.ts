@@ -115,8 +115,27 @@ export function decodeHexCaret(hex: string): string {
   return needed ? out : hex;
 }
 
-function addKv(log: Log, text: string): void {
-  for (const { key, value } of splitKeyValues(text)) {
+const WORDISH = /^[\w"]+$/;
+
+/**
+ * The pipeline's kv split: pairs are separated by whitespace followed by a `key=` token, so a
+ * value runs on over words without `=` ("op=adding user" → op: "adding user"); the key is
+ * what precedes the first `=`; quotes stay on the value (trimmed later, as the pipeline does).
+ * Words before the first pair are not part of the key/values.
+ */
+function pipelinePairs(text: string, sub: boolean): Array<[string, string]> {
+  const pairs: Array<[string, string]> = [];
+  for (const token of text.split(/[ \t\n]+/)) {
+    if (token === '') continue;
+    const eq = token.indexOf('=');
+    if (eq > 0) pairs.push([token.slice(0, eq), token.slice(eq + 1)]);
+    else if (pairs.length && (sub || WORDISH.test(token))) pairs[pairs.length - 1][1] += ` ${token}`;
+  }
+  return pairs;
+}
+
+function addKv(log: Log, text: string, sub = false): void {
+  for (const [key, value] of pipelinePairs(text, sub)) {
     if (key === '__proto__' || key === 'constructor' || key === 'prototype') continue;
     const prev = log[key];
     if (prev === undefined) log[key] = value;
@@ -150,8 +169,8 @@ function extractKeyValues(parsed: AuditLine, log: Log): { enrichedByGs: boolean 
   const msgAt = findUserMsg(body);
   if (msgAt) {
     addKv(log, body.slice(0, msgAt.start));
-    addKv(log, stripMsgPrefix(msgAt.inner));
-    if (parsed.enriched !== undefined) addKv(log, parsed.enriched);
+    addKv(log, stripMsgPrefix(msgAt.inner), true);
+    if (parsed.enriched !== undefined) addKv(log, parsed.enriched, true);
     return { enrichedByGs: false };
   }
   if (parsed.enriched !== undefined) {
@@ -159,7 +178,7 @@ function extractKeyValues(parsed: AuditLine, log: Log): { enrichedByGs: boolean 
     if (braced) {
       addKv(log, body);
       log.original_field = braced[1].toLowerCase();
-      addKv(log, braced[2]);
+      addKv(log, braced[2], true);
       return { enrichedByGs: false };
     }
     // A plain record with an ENRICHED tail: the pinned pipeline version does not split at
@@ -335,7 +354,8 @@ export function auditRecordToDoc(line: string, keepOriginal = true): Doc {
   if (recordType === 'EXECVE') execveArgs(doc, log);
   if (!('action' in event) && typeof log.record_type === 'string') {
     event.action = log.record_type.toLowerCase();
-    delete log.record_type;
+    // the pipeline version of the ENRICHED samples copies rather than moves the record type
+    if (parsed.enriched === undefined) delete log.record_type;
   }
   rename(doc, log, 'src', 'source.address');
   rename(doc, log, 'addr', 'source.address');

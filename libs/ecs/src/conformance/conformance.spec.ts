@@ -13,6 +13,11 @@ import { compareEcs } from './compare';
 import { loadConformancePairs, type DocPair, type Pair } from './pairs';
 import { getField, type Doc } from '../field';
 
+function sortKeys(v: unknown): unknown {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+  return Object.fromEntries(Object.entries(v as Doc).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
 const ID_NAME_PAIRS: Array<[string, string, 'u' | 'g']> = [
   ['user.id', 'user.name', 'u'],
   ['user.audit.id', 'user.audit.name', 'u'],
@@ -87,6 +92,31 @@ function report(label: string, pairs: Pair[], run: (p: Pair) => string[]): Map<s
   it('passes every pair through the library', () => {
     const failures = report('', pairs, runLibrary);
     expect(Object.fromEntries(failures)).toEqual({});
+  });
+
+  it('keeps auditd.log exactly as the integration pipeline does (auditd-records pairs)', () => {
+    const logPairs = pairs.filter(
+      (p): p is DocPair =>
+        p.kind === 'docs' &&
+        p.source === 'auditd' &&
+        p.format === 'auditd-records' &&
+        !p.lines[0]?.startsWith('{'),
+    );
+    let same = 0;
+    let total = 0;
+    const diffs: string[] = [];
+    for (const p of logPairs) {
+      const out = normalizeLines(p.lines, { format: 'auditd-records' });
+      p.expected.forEach((e, i) => {
+        total++;
+        const a = JSON.stringify(sortKeys(getField(out.events[i] ?? {}, 'auditd.log')));
+        const b = JSON.stringify(sortKeys(getField(e, 'auditd.log')));
+        if (a === b) same++;
+        else diffs.push(`${p.name}#${i}: ${a} vs ${b}`);
+      });
+    }
+    console.log(`ECS conformance auditd (vendor namespace auditd.log kept exactly): ${same}/${total}`);
+    expect(diffs).toEqual([]);
   });
 
   it('rebuilds the agent-coalesced events from their raw records (format auditd)', () => {
