@@ -45,6 +45,8 @@ describe('gRPC intake configuration', () => {
       maxInFlightBatches: 2,
       tlsCertFile: '/etc/tls/cert.pem',
     });
-    expect(() => loadIngestConfig({ ...base, SEQUENT_GRPC_AUTH_TOKEN: 'short' })).toThrow(/SEQUENT_GRPC_AUTH_TOKEN/);
+    expect(() => loadIngestConfig({ ...base, SEQUENT_GRPC_AUTH_TOKEN: 'short' })).toThrow(
+      /SEQUENT_GRPC_AUTH_TOKEN/,
+    );
   });
 });
