@@ -1,63 +1,9 @@
 /**
- * A faster front for `compileFieldGetter` (@sequent/ecs) with exactly its results.
- *
- * The shared getter walks nested objects quickly but falls back to a full search (every
- * combination of literal dotted keys, with allocation) whenever a field is missing or its leaf
- * is an array: the common case for detection rules, which mostly test fields an event does not
- * have, and `event.category` / `event.type` / `process.args`, which are arrays. Here a missing
- * key is answered at once when the document has no literal dotted key anywhere (scanned once per
- * document, remembered in a WeakMap and for the last document, so evaluating hundreds of rules
- * on one event scans it once), and a leaf array of plain values is returned as is. Everything else goes to the shared getter.
+ * Field reads for EQL: the shared getter of @sequent/ecs (`compileFieldGetter`, which has the
+ * fast path for missing fields and plain leaf arrays), plus optional per-event memoization
+ * while many rules run on one event (`withFieldCache`).
  */
-import { compileFieldGetter, isForbiddenSegment, splitFieldPath, type FieldGetter } from '@sequent/ecs';
-
-const hasOwn = Object.prototype.hasOwnProperty;
-const dotted = new WeakMap<object, boolean>();
-/** The last document asked about: rules evaluated one after another on one event hit this. */
-let lastDoc: object | undefined;
-let lastDotted = false;
-
-/** True when the document has a literal dotted key anywhere (scanned once per document). */
-function docHasDottedKey(doc: object): boolean {
-  if (doc === lastDoc) return lastDotted;
-  let v = dotted.get(doc);
-  if (v === undefined) {
-    v = scanForDottedKey(doc);
-    dotted.set(doc, v);
-  }
-  lastDoc = doc;
-  lastDotted = v;
-  return v;
-}
-
-function scanForDottedKey(root: object): boolean {
-  const stack: Array<[unknown, number]> = [[root, 0]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop()!;
-    if (node === null || typeof node !== 'object') continue;
-    if (depth > 64) return true; // too deep to vouch for: let the shared getter decide
-    if (Array.isArray(node)) {
-      for (const el of node) if (el !== null && typeof el === 'object') stack.push([el, depth + 1]);
-      continue;
-    }
-    for (const k in node) {
-      if (!hasOwn.call(node, k)) continue;
-      if (k.includes('.')) return true;
-      const child = (node as Record<string, unknown>)[k];
-      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
-    }
-  }
-  return false;
-}
-
-/** No null/undefined holes and no nested arrays: what the shared getter would return as is. */
-function isPlainArray(arr: unknown[]): boolean {
-  for (let i = 0; i < arr.length; i++) {
-    const v = arr[i];
-    if (v === null || v === undefined || Array.isArray(v)) return false;
-  }
-  return true;
-}
+import { compileFieldGetter, type FieldGetter } from '@sequent/ecs';
 
 const cache = new Map<string, FieldGetter>();
 
@@ -82,10 +28,11 @@ export function withFieldCache<T>(fn: () => T): T {
   }
 }
 
+/** The shared getter for `path`, memoized per event inside `withFieldCache`. */
 export function compileEqlFieldGetter(path: string): FieldGetter {
   let getter = cache.get(path);
   if (!getter) {
-    getter = memoized(build(path));
+    getter = memoized(compileFieldGetter(path));
     if (cache.size < 10_000) cache.set(path, getter);
   }
   return getter;
@@ -104,23 +51,5 @@ function memoized(read: FieldGetter): FieldGetter {
     lastGeneration = generation;
     lastValue = v;
     return v;
-  };
-}
-
-function build(path: string): FieldGetter {
-  const slow = compileFieldGetter(path);
-  const segs = splitFieldPath(path);
-  if (segs.some(isForbiddenSegment)) return slow;
-  const n = segs.length;
-  return (doc) => {
-    let node = doc;
-    for (let i = 0; i < n; i++) {
-      if (node === null || typeof node !== 'object' || Array.isArray(node)) return slow(doc);
-      const key = segs[i];
-      if (!hasOwn.call(node, key)) return n > 1 && docHasDottedKey(doc as object) ? slow(doc) : undefined;
-      node = (node as Record<string, unknown>)[key];
-    }
-    if (Array.isArray(node)) return isPlainArray(node) && !docHasDottedKey(doc as object) ? node : slow(doc);
-    return node === null ? undefined : node;
   };
 }
