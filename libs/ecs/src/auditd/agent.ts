@@ -40,6 +40,35 @@ function toLong(v: unknown): unknown {
   return v.trim() !== '' && Number.isSafeInteger(n) ? n : v;
 }
 
+const DATA_LONGS = [
+  'removed',
+  'items',
+  'lport',
+  'rport',
+  'sport',
+  'dport',
+  'entries',
+  'argc',
+  'seqno',
+  'nargs',
+  'socket.port',
+  'old_vcpu',
+  'new_vcpu',
+  'changed',
+  'added',
+  'spid',
+  'opid',
+  'nlnk_pid',
+  'vm_pid',
+  'audit_pid',
+];
+
+function copyField(doc: Doc, from: string, to: string): void {
+  const v = getField(doc, from);
+  if (v === null || getField(doc, to) !== null) return;
+  setField(doc, to, structuredClone(v));
+}
+
 function moveField(doc: Doc, from: string, to: string): void {
   const v = getField(doc, from);
   if (v === null || getField(doc, to) !== null) return;
@@ -68,6 +97,17 @@ export function finishAgentAuditEvent(input: Doc): Doc {
   moveField(doc, 'source.path', 'source.address');
   moveField(doc, 'destination.path', 'destination.address');
   if (getField(doc, 'event.outcome') === 'fail') setField(doc, 'event.outcome', 'failure');
+  // The pipelines park these under auditd.*: we keep the ECS ones at the root for rules and
+  // copy them there too, so the vendor namespace reads as the integration's.
+  for (const f of ['audit', 'new_auid', 'old_auid', 'saved', 'filesystem'])
+    copyField(doc, `user.${f}`, `auditd.user.${f}`);
+  moveField(doc, 'user.selinux', 'auditd.user.selinux');
+  deleteField(doc, 'user.selinux');
+  moveField(doc, 'file.selinux', 'auditd.file.selinux');
+  for (const f of DATA_LONGS) {
+    const v = getField(doc, `auditd.data.${f}`);
+    if (v !== null) setField(doc, `auditd.data.${f}`, toLong(v));
+  }
   moveField(doc, 'auditd.sequence', 'event.sequence');
   moveField(doc, 'auditd.data.id', 'event.id');
   const cat = getField(doc, 'event.category');
