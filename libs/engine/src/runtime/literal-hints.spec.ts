@@ -129,6 +129,11 @@ describe('the rule index with literal hints', () => {
     expect(index.candidates(ev(0, 'a', { process: { name: 'dpkg' } })).map((r) => r.meta.query)).toEqual([
       exec.meta.query,
     ]);
+    // dotted keys and arrays of objects reach the same index entries as nested objects
+    expect(index.candidates({ 'process.name': 'dpkg' }).length).toBe(1);
+    expect(index.candidates({ process: { name: ['x', 'dpkg'] } }).length).toBe(1);
+    expect(index.candidates({ process: [{ name: 'x' }, { name: 'dpkg' }] }).length).toBe(1);
+    expect(index.candidates({ process: { name: [['dpkg']] } }).length).toBe(1);
     const events = [
       ev(0, 'net-before', { category: 'network', destination: { ip: '8.8.8.8' } }),
       ev(1000, 'apt', { process: { name: 'apt' } }),

@@ -4,7 +4,7 @@
  * `event.category`. Rules without hints are tried on every event. The cost per event grows
  * with the number of rules that share its values or category, not with the number of rules.
  */
-import { compileFieldGetter, type FieldGetter } from '@sequent/ecs';
+import { compileFieldGetter } from '@sequent/ecs';
 import { literalHintsOf, type LiteralKey, type RuleLiteralHint } from './literal-hints';
 import type { RuleRuntime } from './rule-runtime';
 
@@ -34,12 +34,55 @@ class ValueTable {
 /** Everything filed under one field: case-sensitive and case-insensitive tables. */
 interface FieldIndex {
   field: string;
-  get: FieldGetter;
+  get: (doc: unknown, plain: boolean) => unknown;
   sensitive?: ValueTable;
   insensitive?: ValueTable;
 }
 
 const readCategory = compileFieldGetter('event.category');
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/** Whether any key of the document (at any depth) is a dotted key (`"process.name": ...`). */
+function hasDottedKeys(node: unknown, depth = 0): boolean {
+  if (node === null || typeof node !== 'object' || depth > 16) return false;
+  if (Array.isArray(node)) {
+    for (const v of node) if (hasDottedKeys(v, depth + 1)) return true;
+    return false;
+  }
+  for (const k in node as Record<string, unknown>) {
+    if (!hasOwn.call(node, k)) continue;
+    if (k.includes('.')) return true;
+    if (hasDottedKeys((node as Record<string, unknown>)[k], depth + 1)) return true;
+  }
+  return false;
+}
+
+/**
+ * Reads a field for index lookups. Events are nearly always plain nested objects: then a
+ * direct walk answers (a missing field at once, a leaf array as it is). Anything else
+ * (dotted keys, arrays of objects on the way) takes the shared accessor's full walk.
+ */
+function leafReader(path: string): (doc: unknown, plain: boolean) => unknown {
+  const segs = path.split('.');
+  const full = compileFieldGetter(path);
+  return (doc, plain) => {
+    if (!plain) return full(doc);
+    let node: unknown = doc;
+    for (let i = 0; i < segs.length; i++) {
+      if (node === null || node === undefined) return undefined;
+      if (typeof node !== 'object') return undefined;
+      if (Array.isArray(node)) return full(doc);
+      const key = segs[i];
+      if (!hasOwn.call(node, key)) return undefined;
+      node = (node as Record<string, unknown>)[key];
+    }
+    if (Array.isArray(node)) {
+      for (const v of node) if (v !== null && typeof v === 'object') return full(doc);
+      return node;
+    }
+    return node === null ? undefined : node;
+  };
+}
 
 export class RuleIndex {
   private readonly byCategory = new Map<string, RuleRuntime[]>();
@@ -65,7 +108,7 @@ export class RuleIndex {
         for (const k of keys) {
           let fi = byField.get(k.field);
           if (!fi) {
-            fi = { field: k.field, get: compileFieldGetter(k.field) };
+            fi = { field: k.field, get: leafReader(k.field) };
             byField.set(k.field, fi);
             this.fields.push(fi);
           }
@@ -104,8 +147,9 @@ export class RuleIndex {
         if (l) lists.push(l);
       }
     }
+    const plain = this.fields.length > 0 && !hasDottedKeys(event);
     for (const fi of this.fields) {
-      const v = fi.get(event);
+      const v = fi.get(event, plain);
       if (v === undefined) continue;
       if (Array.isArray(v)) {
         for (const one of v) this.lookup(fi, one, lists);
