@@ -53,7 +53,9 @@ export class TrackedSequenceState {
       keys: keys as SequenceRuleState['keys'],
       keyCount: Object.keys(keys).length,
     };
-    return new TrackedSequenceState(state);
+    const tracked = new TrackedSequenceState(state);
+    tracked.storedEmpty = entries.length === 0;
+    return tracked;
   }
 
   get keyCount(): number {
@@ -67,12 +69,21 @@ export class TrackedSequenceState {
       const v = Object.prototype.hasOwnProperty.call(this.target, k) ? this.target[k] : null;
       out.push([SEQUENCE_KEY_PREFIX + k, v]);
     }
-    this.touched = new Set();
-    if (this.state.keyCount === 0) out.push([SEQUENCE_META, null]);
-    else {
-      const { keys: _keys, ...meta } = this.state;
-      out.push([SEQUENCE_META, meta]);
+    // The scalar part (counters, ordinals) only needs writing along with key changes; an
+    // empty rule writes its deletion once, not on every batch that merely looked at it.
+    const empty = this.state.keyCount === 0;
+    if (this.touched.size > 0 || empty !== this.storedEmpty) {
+      if (empty) out.push([SEQUENCE_META, null]);
+      else {
+        const { keys: _keys, ...meta } = this.state;
+        out.push([SEQUENCE_META, meta]);
+      }
+      this.storedEmpty = empty;
     }
+    this.touched = new Set();
     return out;
   }
+
+  /** Whether the store holds no scalar part for this rule (as far as this process knows). */
+  private storedEmpty = true;
 }
