@@ -1,7 +1,7 @@
 /**
  * `npm run fuzz`: hostile input through the whole pipeline (see tools/fuzz/README.md).
  *
- * Usage: npm run fuzz -- [--seed N] [--count N] [--join-keys N] [--giants N] [--max-rss-mb N]
+ * Usage: npm run fuzz -- [--seed N] [--count N] [--join-keys N] [--giants N] [--max-rss-mb N] [--max-keys-per-rule N]
  *                        [--services [--count N]]
  *
  * Prints `sent=N processed=N dlq=N lost=0 crashes=0` and the peak memory; exits 1 when a check fails.
@@ -41,6 +41,7 @@ async function main(argv: string[]): Promise<number> {
       joinKeys: intFlag(argv, '--join-keys', DEFAULT_EMBEDDED.joinKeys),
       giants: intFlag(argv, '--giants', DEFAULT_EMBEDDED.giants),
       maxRssMb: intFlag(argv, '--max-rss-mb', DEFAULT_EMBEDDED.maxRssMb),
+      maxKeysPerRule: intFlag(argv, '--max-keys-per-rule', DEFAULT_EMBEDDED.maxKeysPerRule ?? 100_000),
       log: (l) => console.log(l),
     });
   }

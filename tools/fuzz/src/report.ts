@@ -6,7 +6,7 @@ export function formatReport(r: FuzzReport): string {
     `sent=${r.sent} processed=${r.processed} dlq=${r.dlq} lost=${r.lost} crashes=${r.crashes}`,
     `peak_rss_mb=${r.peakRssMb} peak_heap_mb=${r.peakHeapMb} seconds=${r.seconds} seed=${r.seed}`,
     `messages: hostile=${r.hostile} fleet=${r.fleetEvents} join_key_flood=${r.floodEvents}`,
-    `planted attacks: ${r.detected}/${r.planted} detected; alerts=${r.alerts}; sequence/threshold keys held=${r.stateKeys} evictions=${r.evictions}`,
+    `planted attacks: ${r.detected}/${r.planted} detected (correlator candidates), ${r.plantedPublished}/${r.planted} published; alerts=${r.alerts} (deduplicated=${r.deduplicated} suppressed=${r.suppressed} rate_capped=${r.rateCapped}); sequence/threshold keys held=${r.stateKeys} evictions=${r.evictions}`,
   ];
   for (const [name, c] of Object.entries(r.stages)) {
     const reasons = Object.entries(c.reasons)
