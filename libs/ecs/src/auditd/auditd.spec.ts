@@ -27,6 +27,17 @@ describe('auditd line parser', () => {
     ]);
   });
 
+  it('reads records behind a syslog/journald prefix and the kernel form with numeric types', () => {
+    expect(
+      parseAuditLine('Nov 30 07:00:00 web-1 audispd: node=web-1 type=SYSCALL msg=audit(1.5:7): pid=5'),
+    ).toMatchObject({ node: 'web-1', type: 'SYSCALL', serial: 7 });
+    expect(parseAuditLine('[ 12.5] audit: type=1327 audit(1.5:8): proctitle=6C73')).toMatchObject({
+      type: 'PROCTITLE',
+      serial: 8,
+      body: ' proctitle=6C73',
+    });
+  });
+
   it('rejects lines that are not audit records', () => {
     expect(() => parseAuditLine('hello world')).toThrow(AuditParseError);
     expect(() => parseAuditLine('type=SYSCALL msg=audit(99999999999999999:1): x=1')).toThrow(AuditParseError);

@@ -30,12 +30,52 @@ export interface AuditLine {
 
 export class AuditParseError extends Error {}
 
-const HEADER = /^(?:node=(\S+) )?type=(\S+) msg=audit\((\d+(?:\.\d+)?):(\d+)\):/;
+const HEADER = /^(?:node=(\S+) )?type=(\S+) (?:msg=)?audit\((\d+(?:\.\d+)?):(\d+)\):/;
+
+/** Kernel record numbers (the `type=1300 audit(...)` form of dmesg/journald) to names. */
+const TYPE_NUMBERS: Record<string, string> = {
+  '1100': 'USER_AUTH',
+  '1101': 'USER_ACCT',
+  '1103': 'CRED_ACQ',
+  '1104': 'CRED_DISP',
+  '1105': 'USER_START',
+  '1106': 'USER_END',
+  '1110': 'CRED_REFR',
+  '1112': 'USER_LOGIN',
+  '1113': 'USER_LOGOUT',
+  '1123': 'USER_CMD',
+  '1130': 'SERVICE_START',
+  '1131': 'SERVICE_STOP',
+  '1300': 'SYSCALL',
+  '1302': 'PATH',
+  '1305': 'CONFIG_CHANGE',
+  '1306': 'SOCKADDR',
+  '1307': 'CWD',
+  '1309': 'EXECVE',
+  '1320': 'EOE',
+  '1325': 'NETFILTER_CFG',
+  '1326': 'SECCOMP',
+  '1327': 'PROCTITLE',
+  '1400': 'AVC',
+  '1701': 'ANOM_ABEND',
+};
+
+/** Where the record starts: after a syslog/journald prefix such as `... audispd: ` or `audit: `. */
+function recordStart(line: string): number {
+  if (line.startsWith('type=') || line.startsWith('node=')) return 0;
+  const node = line.indexOf(' node=');
+  const type = line.indexOf(' type=');
+  const at = node !== -1 && (type === -1 || node < type) ? node : type;
+  return at === -1 ? 0 : at + 1;
+}
 const TYPE_ONLY = /^(?:node=(\S+) )?type=(\S+)(?: |$)/;
 
 /** Parses the header of one line; throws AuditParseError when it is not an audit record. */
-export function parseAuditLine(line: string): AuditLine {
+export function parseAuditLine(input: string): AuditLine {
+  const start = recordStart(input);
+  const line = start === 0 ? input : input.slice(start);
   const m = HEADER.exec(line);
+  if (m && /^\d{4}$/.test(m[2]) && TYPE_NUMBERS[m[2]]) m[2] = TYPE_NUMBERS[m[2]];
   if (m) {
     const rest = line.slice(m[0].length);
     const gs = rest.indexOf(GROUP_SEPARATOR);
