@@ -58,15 +58,14 @@ export default async function engineBench(): Promise<object[]> {
   const lines = fleet.events.map((e) => JSON.stringify(e));
   const bytes = lines.reduce((n, l) => n + l.length, 0);
 
-  const parse = bestOf(ROUNDS, () => {
+  const events = lines.map((l) => JSON.parse(l) as unknown);
+  const engine = new DetectionEngine(loaded.rules);
+  const parseOnce = (): number => {
     let n = 0;
     for (const l of lines) if (JSON.parse(l) !== null) n++;
     return n;
-  });
-  const events = lines.map((l) => JSON.parse(l) as unknown);
-
-  const engine = new DetectionEngine(loaded.rules);
-  const run = await bestOfAsync(ROUNDS, async () => {
+  };
+  const engineOnce = async (): Promise<number> => {
     const store = new MemoryStateStore();
     const p = await PartitionProcessor.open(engine, store, {
       partition: 'bench',
@@ -80,7 +79,16 @@ export default async function engineBench(): Promise<object[]> {
     }
     alerts += (await p.flush({ endOfInput: true })).alerts.length;
     return alerts;
-  });
+  };
+  // Baseline and engine rounds interleaved, best of each: load from other processes on a
+  // shared machine then hits both alike.
+  const parse = { ms: Number.POSITIVE_INFINITY };
+  const run = { ms: Number.POSITIVE_INFINITY, result: 0 };
+  for (let i = 0; i < ROUNDS; i++) {
+    parse.ms = Math.min(parse.ms, bestOf(1, parseOnce).ms);
+    const r = await bestOfAsync(1, engineOnce);
+    if (r.ms < run.ms) Object.assign(run, r);
+  }
 
   let evaluations = 0;
   for (const rt of engine.runtimes) evaluations += rt.stats.evaluations;
