@@ -6,10 +6,54 @@ import {
   type NormalizeOutput,
   type NormalizeShape,
 } from '@sequent/ecs';
-import { readFileSync } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { UsageError, type Command } from '../command';
 import { intFlag, parseFlags } from '../args';
-import { readLines, writeLine } from '../io';
+import { writeLine } from '../io';
+
+/**
+ * Lines of a file or stdin, never holding more than `maxBytes` of one line: a longer line is
+ * skipped to its end and reported (as `{tooLong: true}`) instead of buffered whole.
+ */
+async function* boundedLines(
+  source: string,
+  maxBytes: number,
+): AsyncGenerator<{ line: string } | { tooLong: number }> {
+  const input = source === '-' ? process.stdin : createReadStream(source);
+  let parts: Buffer[] = [];
+  let size = 0;
+  let skipping = false;
+  let skipped = 0;
+  for await (const chunk of input as AsyncIterable<Buffer>) {
+    let start = 0;
+    for (;;) {
+      const nl = chunk.indexOf(10, start);
+      const end = nl === -1 ? chunk.length : nl;
+      if (!skipping) {
+        const piece = chunk.subarray(start, end);
+        if (size + piece.length > maxBytes) {
+          skipping = true;
+          skipped = size + piece.length;
+          parts = [];
+          size = 0;
+        } else {
+          parts.push(piece);
+          size += piece.length;
+        }
+      } else skipped += end - start;
+      if (nl === -1) break;
+      if (skipping) yield { tooLong: skipped };
+      else yield { line: Buffer.concat(parts).toString('utf8') };
+      parts = [];
+      size = 0;
+      skipping = false;
+      skipped = 0;
+      start = nl + 1;
+    }
+  }
+  if (skipping) yield { tooLong: skipped };
+  else if (size > 0) yield { line: Buffer.concat(parts).toString('utf8') };
+}
 
 /** `name:x:id:...` lines (passwd and group files alike) → id → name. */
 function idMap(path: string, what: string): Record<string, string> {
@@ -103,8 +147,17 @@ Exit status: 0 all input read, 1 some input could not be read, 2 usage error.
       }
     };
     let n = 0;
+    const maxBytes = intFlag(values['max-event-bytes'], 'max-event-bytes', 1024 * 1024);
     try {
-      for await (const line of readLines(source)) await emit(normalizer.push(line, ++n));
+      for await (const item of boundedLines(source, maxBytes)) {
+        n++;
+        if ('line' in item) await emit(normalizer.push(item.line, n));
+        else {
+          failures++;
+          const error = `event is at least ${item.tooLong} bytes, over the limit of ${maxBytes}`;
+          process.stderr.write(JSON.stringify({ error, line: n }) + '\n');
+        }
+      }
     } catch (err) {
       failures++;
       process.stderr.write(
