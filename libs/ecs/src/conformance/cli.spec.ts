@@ -47,4 +47,15 @@ describe('sequent normalize (CLI)', () => {
         expect(JSON.parse(line)).toMatchObject({ line: expect.any(Number) });
     }
   }, 120_000);
+
+  it('skips and reports an over-long line without buffering it, then goes on', () => {
+    const input = `{"x":"${'y'.repeat(200_000)}"}\n{"@timestamp":"2026-01-01T00:00:00Z"}\n`;
+    const res = run(['--format', 'ecs', '--max-event-bytes', '1000'], input);
+    expect(res.status).toBe(1);
+    expect(res.stdout.trim().split('\n')).toHaveLength(1);
+    expect(JSON.parse(res.stderr.trim())).toEqual({
+      error: expect.stringMatching(/over the limit of 1000/),
+      line: 1,
+    });
+  }, 120_000);
 });
