@@ -171,7 +171,10 @@ export class ReorderBuffer {
   private releaseOne(): void {
     const e = this.heap.pop()!;
     if (this.lastReleasedTime === null || e.time > this.lastReleasedTime) this.lastReleasedTime = e.time;
-    this.out.push({ ...e, late: false });
+    // The entry leaves the buffer for good: mark it rather than copy it (one object per event).
+    const released = e as ReleasedEvent;
+    released.late = false;
+    this.out.push(released);
   }
 
   private releaseReady(): void {
