@@ -153,8 +153,8 @@ export class DetectionEngine {
     alerts: AlertDocument[],
     learnOnly = false,
   ): void {
-    const active = state.activeGated;
-    const rules = active.size > 0 && !learnOnly ? this.withActiveGated(e, candidates, active) : candidates;
+    const rules =
+      state.activeGated.size > 0 && !learnOnly ? this.withActiveGated(e, candidates, state) : candidates;
     if (rules.length === 0) return;
     e.ref ??= { id: eventId(e.event), index: e.index, time: e.time };
     const ready = e as ReadyEvent;
@@ -216,21 +216,23 @@ export class DetectionEngine {
   private withActiveGated(
     e: EvaluatedEvent,
     candidates: readonly RuleRuntime[],
-    active: ReadonlySet<RuleRuntime>,
+    state: PartitionState,
   ): readonly RuleRuntime[] {
     let extra: RuleRuntime[] | undefined;
-    let categories: string[] | undefined;
     const epoch = ++this.gatedEpoch;
     for (const rt of candidates) if (rt.gated) rt.mark = epoch;
-    for (const rt of active) {
-      if (rt.mark === epoch) continue;
-      if (rt.categories.length > 0) {
-        categories ??= eventCategories(e.event);
-        if (!rt.categories.some((c) => categories!.includes(c))) continue;
+    const consider = (set: ReadonlySet<RuleRuntime> | undefined): void => {
+      if (!set) return;
+      for (const rt of set) {
+        if (rt.mark === epoch) continue;
+        rt.mark = epoch;
+        if (!this.matchesIndex(rt, e.index)) continue;
+        (extra ??= []).push(rt);
       }
-      if (!this.matchesIndex(rt, e.index)) continue;
-      (extra ??= []).push(rt);
-    }
+    };
+    const byCategory = state.activeGatedByCategory;
+    for (const c of eventCategories(e.event)) consider(byCategory.get(c));
+    consider(byCategory.get('*'));
     if (!extra) return candidates;
     return [...candidates, ...extra].sort((a, b) => a.ordinal - b.ordinal);
   }

@@ -101,10 +101,24 @@ export class PartitionState {
   /** Gated sequence rules (filed by their starting stages) with pending state: the engine
    * tries them on every event of their categories while they have some. */
   readonly activeGated = new Set<RuleRuntime>();
+  /** The same rules by prefilter category (`*`: rules of any category). */
+  readonly activeGatedByCategory = new Map<string, Set<RuleRuntime>>();
 
   updateGated(rt: RuleRuntime): void {
-    if (this.sequenceStates.get(rt)!.keyCount > 0) this.activeGated.add(rt);
-    else this.activeGated.delete(rt);
+    const pending = this.sequenceStates.get(rt)!.keyCount > 0;
+    if (pending === this.activeGated.has(rt)) return;
+    const categories = rt.categories.length > 0 ? rt.categories : ['*'];
+    if (pending) {
+      this.activeGated.add(rt);
+      for (const c of categories) {
+        let set = this.activeGatedByCategory.get(c);
+        if (!set) this.activeGatedByCategory.set(c, (set = new Set()));
+        set.add(rt);
+      }
+    } else {
+      this.activeGated.delete(rt);
+      for (const c of categories) this.activeGatedByCategory.get(c)?.delete(rt);
+    }
   }
 
   /** Rules with pending sequence state, with when they were last swept. */
