@@ -55,6 +55,11 @@ export function createHttpIntake(options: HttpIntakeOptions) {
   const stage = 'ingest';
   const counters = ingestMetrics(options.metrics);
   const ingest = options.stage ?? new IngestStage({ eventsTopic: options.eventsTopic });
+  if (!options.token)
+    // Whoever reaches the port can write events (and so hide in or flood the detections).
+    options.logger.warn(
+      '!!! HTTP intake POST /v1/events is OPEN: no bearer token. Set SEQUENT_INTAKE_TOKEN (or SEQUENT_INTAKE_TOKEN_FILE) in production !!!',
+    );
   return async function handleEvents(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'POST') return sendJson(res, 405, { error: 'use POST' });
     if (options.token && !authorized(req.headers.authorization, options.token)) {
