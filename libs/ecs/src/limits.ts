@@ -55,8 +55,9 @@ export function checkShape(doc: unknown, limits: Limits): void {
   visit(doc, 1);
 }
 
-/** JSON.parse with the size limit first and the shape limits after. */
-export function parseJsonLimited(text: string, limits: Limits): unknown {
+/** JSON.parse with the size limit first and the shape limits after (`checkShapeToo: false`
+ * when the caller walks the document anyway and checks them itself). */
+export function parseJsonLimited(text: string, limits: Limits, checkShapeToo = true): unknown {
   checkSize(text, limits);
   let doc: unknown;
   try {
@@ -67,6 +68,6 @@ export function parseJsonLimited(text: string, limits: Limits): unknown {
       throw new LimitError(`event nests deeper than ${limits.maxDepth} levels`, 'too_deep');
     throw err;
   }
-  checkShape(doc, limits);
+  if (checkShapeToo) checkShape(doc, limits);
   return doc;
 }

@@ -253,9 +253,12 @@ export function createNormalizer(options: NormalizeOptions): Normalizer {
             pushSysmon(o, text);
             break;
           case 'ecs': {
-            const parsed = parseJsonLimited(text, limits);
-            if (!isObject(parsed)) throw new EcsTypeError('an ECS event must be a JSON object');
-            o.events.push(passthroughEcs(parsed));
+            const parsed = parseJsonLimited(text, limits, false);
+            if (!isObject(parsed)) {
+              checkShape(parsed, limits); // a too deep array is reported as such
+              throw new EcsTypeError('an ECS event must be a JSON object');
+            }
+            o.events.push(passthroughEcs(parsed, limits)); // type checks and shape limits in one walk
             break;
           }
         }
