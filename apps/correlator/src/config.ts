@@ -30,6 +30,8 @@ export const correlatorConfigSchema = z.object({
     maxBuffered: z.number().int().positive().default(50_000),
     /** A partition quiet for this long releases what it holds. */
     idleFlushMs: z.number().int().positive().default(10_000),
+    /** Events timed further ahead of the clock go to the DLQ (`timestamp_in_future`); 0: no check. */
+    maxFutureMs: z.number().int().min(0).default(86_400_000),
   }),
   engine: z.object({
     /** Join keys / threshold groups held per rule and partition (evictions are counted). */

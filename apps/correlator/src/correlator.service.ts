@@ -95,6 +95,7 @@ export class CorrelatorService implements Lifecycle {
         maxBuffered: this.config.reorder.maxBuffered,
       },
       idleFlushMs: this.config.reorder.idleFlushMs,
+      maxFutureMs: this.config.reorder.maxFutureMs,
       onBatch: (processor) => observe.partition(processor),
     });
     this.ops = await startOpsServer({
