@@ -4,9 +4,10 @@
  * fields copied from the source event (nested as in the event; `event.kind` becomes `signal`
  * and the original `event.*` values are kept under `kibana.alert.original_event.*`).
  *
- * Ids are deterministic: `kibana.alert.uuid` = sha256(rule uuid, source event ids, and the
- * rule-type specific part: new terms, threshold group and window), so replaying the same
- * events yields the same ids and the alerter's dedupe makes delivery exactly-once.
+ * Ids are deterministic: `kibana.alert.uuid` = sha256(rule uuid, source event ids) for query
+ * and EQL alerts, sha256(rule uuid, term, history-window period) for new_terms and
+ * sha256(rule uuid, group, window) for threshold alerts, so replaying the same events yields
+ * the same ids and the alerter's dedupe makes delivery exactly-once.
  */
 import type { RuleMeta } from '@sequent/rules';
 import { sha256Hex } from '../event/event-id';
@@ -105,6 +106,8 @@ export interface AlertInput {
   /** Alert time (epoch ms): `@timestamp`, `kibana.alert.start`. */
   now: number;
   newTerms?: unknown[];
+  /** floor(event time / history window): the period a new term's alert belongs to. */
+  newTermsPeriod?: number;
   threshold?: ThresholdResult & { windowStart: number };
   extra?: {
     newTermsFields?: string[];
@@ -183,10 +186,14 @@ export function buildAlert(input: AlertInput): AlertDocument {
   const { rule, kind } = input;
   const ids = input.events.map((e) => e.id);
   const uuidExtra: string[] = [];
-  if (input.newTerms) uuidExtra.push('new_terms', JSON.stringify(input.newTerms));
+  // A new term's alert is named by the term and its history-window period, not by the event
+  // that happened to see it first: two partitions (or two runs) racing on one brand-new term
+  // raise the same id, which the alerter dedupes.
+  if (input.newTerms)
+    uuidExtra.push('new_terms', JSON.stringify(input.newTerms), String(input.newTermsPeriod ?? ''));
   if (input.threshold)
     uuidExtra.push('threshold', JSON.stringify(input.threshold.terms), String(input.threshold.windowStart));
-  const uuid = alertUuid(rule.uuid, kind === 'threshold' ? [] : ids, uuidExtra);
+  const uuid = alertUuid(rule.uuid, kind === 'threshold' || kind === 'new_terms' ? [] : ids, uuidExtra);
   const now = iso(input.now);
 
   const parameters: AlertRuleParameters = {

@@ -117,6 +117,11 @@ describe('DetectionEngine through hunt', () => {
       ['/tmp/evil'],
     ]);
 
+    // the id names the term and its history period, not the event that saw it first
+    const other = await hunt([rule], [mk(2 * day + 60_000, '/tmp/evil')], { now: () => NOW });
+    expect(other.alerts[0]['kibana.alert.uuid']).toBe(alerts[1]['kibana.alert.uuid']);
+    expect(alerts[2]['kibana.alert.uuid']).not.toBe(alerts[1]['kibana.alert.uuid']);
+
     const learned = await hunt([rule], [mk(10 * day, '/usr/bin/apt')], {
       now: () => NOW,
       history: [mk(9 * day, '/usr/bin/apt')],

@@ -316,6 +316,7 @@ export class DetectionEngine {
           originalTime: e.ref.time,
           now: this.now(),
           newTerms: tuple,
+          newTermsPeriod: Math.floor(e.ref.time / settings.historyWindowMs),
           extra: { newTermsFields: settings.fields, historyWindowMs: settings.historyWindowMs },
         }),
       );
