@@ -146,6 +146,53 @@ describe('RedisStateStore (real Redis)', () => {
     expect(await redis.keys(`${settings.keyPrefix}part:{ecs.events:1}*`)).toEqual([]);
   });
 
+  it('threshold groups survive a handover and alert once per window', async () => {
+    const loaded = loadRulesFromText(
+      JSON.stringify({
+        rule_id: 'th-1',
+        name: 'many dpkg',
+        description: 'd',
+        type: 'threshold',
+        language: 'kuery',
+        risk_score: 21,
+        severity: 'low',
+        version: 1,
+        index: ['logs-endpoint.events.*'],
+        query: 'process.name:dpkg',
+        threshold: { field: ['host.id'], value: 3 },
+        from: 'now-10m',
+        interval: '5m',
+      }),
+      'th.json',
+      'json',
+    );
+    expect(loaded.reports[0].errors).toEqual([]);
+    const thEngine = new DetectionEngine(loaded.rules, { now: () => T0 });
+    const store = new RedisStateStore(redis, { keyPrefix: settings.keyPrefix, allowedLatenessMs: 0 });
+    const o = { partition: 'ecs.events:4', allowedLatenessMs: 0, maxBuffered: 100 };
+    const dpkg = (t: number) => ev(t, 'ht', { name: 'dpkg', entity_id: `T${t}` });
+    const p1 = await PartitionProcessor.open(thEngine, store, o);
+    expect(
+      (
+        await p1.processBatch([
+          { event: dpkg(1000), offset: 1 },
+          { event: dpkg(2000), offset: 2 },
+        ])
+      ).alerts,
+    ).toEqual([]);
+    expect(await redis.keys(`${settings.keyPrefix}part:{ecs.events:4}:thr:*`)).toHaveLength(1);
+    const p2 = await PartitionProcessor.open(thEngine, store, o);
+    const r = await p2.processBatch([
+      { event: dpkg(3000), offset: 3 },
+      { event: dpkg(4000), offset: 4 },
+    ]);
+    expect(r.alerts).toHaveLength(1);
+    expect(r.alerts[0]['kibana.alert.threshold_result']).toMatchObject({
+      count: 3,
+      terms: [{ field: 'host.id', value: 'ht' }],
+    });
+  });
+
   it('new_terms history is global: a term learned on one partition is not new on another', async () => {
     const store = new RedisStateStore(redis, { keyPrefix: settings.keyPrefix, allowedLatenessMs: 1000 });
     const dpkg = (t: number, host: string, parent: string) =>
