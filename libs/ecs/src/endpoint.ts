@@ -376,10 +376,35 @@ export function auditdToEndpoint(
   return finish(doc, p, parentOf(p));
 }
 
-function splitArgs(cmd: string | undefined): string[] | undefined {
+const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'mksh', 'csh', 'tcsh', 'fish', 'ash', 'busybox']);
+
+/**
+ * Sysmon for Linux gives the argv joined with spaces, so the boundaries are lost. Split on
+ * spaces, except for the commonest case where that is wrong: a shell's `-c SCRIPT`, whose
+ * script is one argument (`sh -c "curl x | sh"` must not become `sh -c curl x | sh`).
+ */
+export function splitArgs(cmd: string | undefined): string[] | undefined {
   if (!cmd) return undefined;
-  const args = cmd.split(' ').filter((a) => a !== '');
-  return args.length ? args : undefined;
+  const tokens = cmd.split(' ').filter((a) => a !== '');
+  if (tokens.length === 0) return undefined;
+  const shell = basename(tokens[0]);
+  if (shell && SHELLS.has(shell)) {
+    // options before the script: -c, -e, -x, -l, --, ... (the script follows -c and an optional --)
+    let i = 1;
+    let sawC = false;
+    while (i < tokens.length && tokens[i].startsWith('-')) {
+      if (/^-[a-zA-Z]*c[a-zA-Z]*$/.test(tokens[i])) sawC = true;
+      i++;
+      if (tokens[i - 1] === '--') break;
+    }
+    if (sawC && i < tokens.length) {
+      // the script's own text, as it appeared after the options (inner spacing kept)
+      let at = 0;
+      for (let k = 0; k < i; k++) at = cmd.indexOf(tokens[k], at) + tokens[k].length;
+      return [...tokens.slice(0, i), cmd.slice(at).trim()];
+    }
+  }
+  return tokens;
 }
 
 function guidKey(guid: string | undefined): string | undefined {

