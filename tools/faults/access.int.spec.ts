@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort, httpGetText, sleep, spawnService, type ServiceProcess } from '@sequent/harness';
+import { freePort, httpGetText, sleep, spawnService, type ServiceProcess } from '../harness/src';
 
 jest.setTimeout(180_000);
 

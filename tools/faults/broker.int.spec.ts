@@ -5,7 +5,7 @@
 // (SIGSTOP) for 15 s mid-stream and resuming it (SIGCONT). The services must survive, recover,
 // and lose or duplicate no alert.
 import { readdirSync, readFileSync } from 'node:fs';
-import { sleep } from '@sequent/harness';
+import { sleep } from '../harness/src';
 import { FaultRig, faultFleet } from './src/fault-rig';
 
 jest.setTimeout(300_000);

@@ -2,7 +2,7 @@
 // client's commands for seconds at a time) and a Redis that restarts (persistent, as in
 // production). The correlator and the alerter wait or retry; no alert is lost, none duplicated.
 import Redis from 'ioredis';
-import { sleep } from '@sequent/harness';
+import { sleep } from '../harness/src';
 import { FaultRig, faultFleet } from './src/fault-rig';
 
 jest.setTimeout(300_000);

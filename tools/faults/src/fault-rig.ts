@@ -20,7 +20,7 @@ import {
   type KafkaHandle,
   type RedisHandle,
   type ServiceProcess,
-} from '@sequent/harness';
+} from '../../harness/src';
 import {
   createKafka,
   createLogger,

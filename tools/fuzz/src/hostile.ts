@@ -323,12 +323,13 @@ export function giantMessages(perKind: number): HostileMessage[] {
  * expires by maxspan: only the per-rule key bound can keep the state finite.
  */
 export function* joinKeyFlood(template: EcsEvent, count: number, host: string): Generator<HostileMessage> {
-  const base = structuredClone(template) as Record<string, any>;
-  base.host = { ...(base.host ?? {}), id: host, name: host };
+  type Obj = Record<string, unknown>;
+  const base = structuredClone(template) as Obj;
+  base.host = { ...((base.host as Obj | undefined) ?? {}), id: host, name: host };
   const t = base['@timestamp'];
   for (let i = 0; i < count; i++) {
-    base.process = { ...base.process, entity_id: `flood-${i}`, pid: 100000 + (i % 1000000) };
-    base.event = { ...base.event, id: `flood-${i}` };
+    base.process = { ...(base.process as Obj), entity_id: `flood-${i}`, pid: 100000 + (i % 1000000) };
+    base.event = { ...(base.event as Obj), id: `flood-${i}` };
     base['@timestamp'] = t;
     yield { topic: FUZZ_TOPICS.events, key: host, value: JSON.stringify(base), kind: 'join-key-flood' };
   }

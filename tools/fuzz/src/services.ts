@@ -23,7 +23,7 @@ import {
   startKafka,
   startRedis,
   type ServiceProcess,
-} from '@sequent/harness';
+} from '../../harness/src';
 import { createKafka, createLogger, KafkaBus, kafkaSettings, type DlqEnvelope } from '@sequent/platform';
 import { emptyCounts, type StageCounts } from './accounting';
 import type { FuzzReport } from './embedded';
