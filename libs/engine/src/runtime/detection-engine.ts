@@ -113,9 +113,14 @@ export class DetectionEngine {
   }
 
   /** The rules worth trying on this event (pre-filter and index patterns). */
-  candidates(event: unknown, index: string | null): RuleRuntime[] {
-    const out: RuleRuntime[] = [];
-    for (const rt of this.index.candidates(event)) if (this.matchesIndex(rt, index)) out.push(rt);
+  candidates(event: unknown, index: string | null): readonly RuleRuntime[] {
+    const all = this.index.candidates(event);
+    // Usually every candidate reads the event's index: then no new array.
+    let i = 0;
+    while (i < all.length && this.matchesIndex(all[i], index)) i++;
+    if (i === all.length) return all;
+    const out = all.slice(0, i);
+    for (i++; i < all.length; i++) if (this.matchesIndex(all[i], index)) out.push(all[i]);
     return out;
   }
 

@@ -174,7 +174,7 @@ export class PartitionProcessor {
     learnOnly: boolean,
     endOfInput = false,
   ): Promise<Omit<BatchResult, 'skipped'>> {
-    const batch: Array<{ e: EvaluatedEvent; candidates: RuleRuntime[] }> = [];
+    const batch: Array<{ e: EvaluatedEvent; candidates: readonly RuleRuntime[] }> = [];
     const termKeys = new Set<string>();
     for (const r of released) {
       this.state.bufferReleased(r.seq);
