@@ -92,20 +92,24 @@ export function describeValue(v: unknown): string {
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   if (Array.isArray(v)) {
     const json = safeJson(v);
-    return json.length <= 60 ? json : `a list of ${v.length}`;
+    return json !== null && json.length <= 60 ? json : `a list of ${v.length}`;
   }
   if (typeof v === 'object') {
     const json = safeJson(v);
-    return json.length <= 60 ? json : `an object with keys ${Object.keys(v).slice(0, 5).join(', ')}`;
+    return json !== null && json.length <= 60
+      ? json
+      : `an object with keys ${Object.keys(v).slice(0, 5).join(', ')}`;
   }
   return typeof v;
 }
 
-function safeJson(v: unknown): string {
+/** Null when the value cannot be printed: a value nested thousands deep overflows the stack in
+ * JSON.stringify and in String() alike (a hostile rule file must get a report, not a crash). */
+function safeJson(v: unknown): string | null {
   try {
     return JSON.stringify(v) ?? String(v);
   } catch {
-    return String(v);
+    return null;
   }
 }
 
