@@ -437,7 +437,9 @@ export function sysmonToEndpoint(
       executable: exe,
     });
   };
-  const user = d.User ? { name: d.User.includes('\\') ? d.User.split('\\')[1] : d.User } : undefined;
+  // Sysmon names the user only; root is uid 0 on every Linux host.
+  const userName = d.User ? (d.User.includes('\\') ? d.User.split('\\')[1] : d.User) : undefined;
+  const user = userName ? { name: userName, ...(userName === 'root' ? { id: '0' } : {}) } : undefined;
   const finish = (doc: Doc, p: ProcessInfo) => {
     const seq = Number((integration.winlog as Doc | undefined)?.record_id);
     const event = doc.event as Doc;

