@@ -87,6 +87,8 @@ function leafReader(path: string): (doc: unknown, plain: boolean) => unknown {
 export class RuleIndex {
   private readonly byCategory = new Map<string, RuleRuntime[]>();
   private readonly fields: FieldIndex[] = [];
+  /** First path segments of the indexed fields. */
+  private readonly roots = new Set<string>();
   private readonly always: RuleRuntime[] = [];
   private epoch = 0;
   /** The literal hints each rule is filed under (explain output, tests). */
@@ -109,6 +111,7 @@ export class RuleIndex {
           let fi = byField.get(k.field);
           if (!fi) {
             fi = { field: k.field, get: leafReader(k.field) };
+            this.roots.add(k.field.split('.')[0]);
             byField.set(k.field, fi);
             this.fields.push(fi);
           }
@@ -147,7 +150,7 @@ export class RuleIndex {
         if (l) lists.push(l);
       }
     }
-    const plain = this.fields.length > 0 && !hasDottedKeys(event);
+    const plain = this.fields.length > 0 && !this.dottedOnIndexedPaths(event);
     for (const fi of this.fields) {
       const v = fi.get(event, plain);
       if (v === undefined) continue;
@@ -168,6 +171,19 @@ export class RuleIndex {
         }
     out.sort((a, b) => a.ordinal - b.ordinal);
     return out;
+  }
+
+  /** Whether a dotted key could stand for an indexed field: any dotted key at the top, or
+   * anywhere under the top-level objects indexed fields start with (`process`, `file`, ...). */
+  private dottedOnIndexedPaths(event: unknown): boolean {
+    if (event === null || typeof event !== 'object') return false;
+    if (Array.isArray(event)) return hasDottedKeys(event);
+    for (const k in event as Record<string, unknown>) {
+      if (!hasOwn.call(event, k)) continue;
+      if (k.includes('.')) return true;
+      if (this.roots.has(k) && hasDottedKeys((event as Record<string, unknown>)[k])) return true;
+    }
+    return false;
   }
 
   private lookup(fi: FieldIndex, value: unknown, lists: RuleRuntime[][]): void {
