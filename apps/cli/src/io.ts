@@ -1,6 +1,18 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
+import { checkShape, DEFAULT_LIMITS } from '@sequent/ecs';
+
+/** Only the nesting limit: deeper documents would overflow the stack of every recursive walk
+ * (field access, canonical JSON). Size and field count stay the user's business on the CLI. */
+const CLI_LIMITS = { maxEventBytes: Infinity, maxDepth: DEFAULT_LIMITS.maxDepth, maxFields: Infinity };
+
+/** JSON.parse for one line of an events file: throws on documents nested too deep to evaluate. */
+export function parseEventLine(line: string): unknown {
+  const value: unknown = JSON.parse(line);
+  checkShape(value, CLI_LIMITS);
+  return value;
+}
 
 /** Reads lines from a file path or `-` (stdin) without loading the whole input. */
 export async function* readLines(source: string): AsyncGenerator<string> {
@@ -24,7 +36,7 @@ export async function readNdjson(
     n++;
     if (line.trim() === '') continue;
     try {
-      out.push(JSON.parse(line));
+      out.push(parseEventLine(line));
     } catch (err) {
       onError(n, (err as Error).message);
     }

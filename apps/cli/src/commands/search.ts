@@ -3,7 +3,7 @@ import { searchEql, type EqlQuery, type EqlSearchResult } from '@sequent/engine'
 import type { Command } from '../command';
 import { parseFlags } from '../args';
 import { UsageError } from '../command';
-import { readLines, writeLine } from '../io';
+import { parseEventLine, readLines, writeLine } from '../io';
 
 export interface SearchQueryLine {
   id: unknown;
@@ -79,7 +79,7 @@ async function readEvents(
     const line = n === 1 ? stripBom(raw) : raw;
     if (line.trim() === '') continue;
     try {
-      out.push(JSON.parse(line));
+      out.push(parseEventLine(line));
     } catch (err) {
       onError(n, (err as Error).message);
     }
