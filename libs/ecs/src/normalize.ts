@@ -14,7 +14,7 @@ import type { Doc } from './field';
 import { AuditParseError, parseAuditLine } from './auditd/line';
 import { auditRecordToDoc } from './auditd/records';
 import { AuditCoalescer, type AuditGroup, type CoalescerOptions } from './auditd/coalesce';
-import { buildLibauditEvent, libauditEventToEcs } from './auditd/event';
+import { buildLibauditEvent, libauditEventToEcs, userNamesOf } from './auditd/event';
 import { finishAgentAuditEvent } from './auditd/agent';
 import { parseSysmonLine, SysmonParseError } from './sysmon/parse';
 import { sysmonToEcs, sysmonView } from './sysmon/ecs';
@@ -169,19 +169,32 @@ export function createNormalizer(options: NormalizeOptions): Normalizer {
       try {
         const ev = buildLibauditEvent(g);
         const host = hostOf(g.node);
-        const doc = libauditEventToEcs(ev, { userNames: (id) => users[id], groupNames: (id) => groups[id] });
-        if (options.keepOriginal) (doc.event as Doc).original = g.records.map((r) => r.raw).join('\n');
-        stamp(doc, INDEX.auditd, host);
+        const mapping = { userNames: (id: string) => users[id], groupNames: (id: string) => groups[id] };
+        // Endpoint shape needs only the names from the integration mapping: build the full
+        // integration document only when the event stays in that shape.
         const shaped =
           shape === 'endpoint'
-            ? auditdToEndpoint(ev, doc, host ?? { id: '', name: '' }, table, namespace)
+            ? auditdToEndpoint(
+                ev,
+                { user: userNamesOf(ev, mapping) },
+                host ?? { id: '', name: '' },
+                table,
+                namespace,
+              )
             : undefined;
         if (shaped && !host) {
           delete (shaped.host as Doc).id;
           delete (shaped.host as Doc).name;
           delete (shaped.host as Doc).hostname;
         }
-        o.events.push(shaped ?? doc);
+        if (shaped) {
+          if (options.keepOriginal) (shaped.event as Doc).original = g.records.map((r) => r.raw).join('\n');
+          o.events.push(shaped);
+          continue;
+        }
+        const doc = libauditEventToEcs(ev, mapping);
+        if (options.keepOriginal) (doc.event as Doc).original = g.records.map((r) => r.raw).join('\n');
+        o.events.push(stamp(doc, INDEX.auditd, host));
       } catch (err) {
         fail(o, first.lineNo, err);
       }

@@ -394,6 +394,31 @@ export interface EcsMappingOptions {
   groupNames?: (id: string) => string | undefined;
 }
 
+/**
+ * Just the names the ECS mapping would put on `user` (`name`, `group.name`, `effective.name`,
+ * `effective.group.name`): what the endpoint shape needs, without building the document.
+ */
+export function userNamesOf(ev: LibauditEvent, options: EcsMappingOptions = {}): Doc {
+  const ids = ev.user.ids ?? {};
+  const names = ev.user.names ?? {};
+  const nameOf = (k: string, group: boolean): string | undefined => {
+    const id = ids[k];
+    if (id === undefined || id === 'unset') return undefined;
+    const n = names[k] ?? (group ? options.groupNames?.(id) : options.userNames?.(id));
+    return n && n !== 'unset' ? n : undefined;
+  };
+  const user: Doc = {};
+  const name = nameOf('uid', false);
+  if (name) user.name = name;
+  const gname = nameOf('gid', true);
+  if (gname) user.group = { name: gname };
+  const ename = nameOf('euid', false);
+  const egname = nameOf('egid', true);
+  if (ename || egname)
+    user.effective = { ...(ename ? { name: ename } : {}), ...(egname ? { group: { name: egname } } : {}) };
+  return user;
+}
+
 /** Maps a coalesced event to ECS the way Auditbeat / auditd_manager (+ its pipeline) do. */
 export function libauditEventToEcs(ev: LibauditEvent, options: EcsMappingOptions = {}): Doc {
   const doc: Doc = { '@timestamp': ev['@timestamp'] };
