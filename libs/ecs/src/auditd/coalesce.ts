@@ -45,6 +45,11 @@ export class AuditCoalescer {
   private watermarkMs = -Infinity;
   /** Lower bound of the open groups' times (so expire() rarely scans). */
   private oldestHint = Infinity;
+  /** Newest record time and a lower bound of the open groups' times, per node: a record
+   * times out only against newer records of its own host, so a stream that interleaves hosts
+   * whose clocks or backlogs differ by more than the timeout (several partitions of a raw
+   * topic, a catch-up after an outage) never splits an event. Bounded like latestSerial. */
+  private readonly nodeClock = new Map<string, { newest: number; oldestOpen: number }>();
 
   constructor(options: CoalescerOptions = {}) {
     this.timeoutMs = options.timeoutMs ?? 5000;
@@ -71,6 +76,14 @@ export class AuditCoalescer {
     const node = line.node ?? '';
     const key = `${node}\u0000${serial}`;
     if (timeMs > this.watermarkMs) this.watermarkMs = timeMs;
+
+    let clock = this.nodeClock.get(node);
+    if (!clock) {
+      clock = { newest: timeMs, oldestOpen: Infinity };
+      this.nodeClock.set(node, clock);
+      if (this.nodeClock.size > this.maxOpen)
+        this.nodeClock.delete(this.nodeClock.keys().next().value as string);
+    } else if (timeMs > clock.newest) clock.newest = timeMs;
 
     // A newer serial from the same node closes that node's older open groups.
     const latest = this.latestSerial.get(node);
@@ -99,7 +112,7 @@ export class AuditCoalescer {
         group.closedBy = 'eoe';
         done.push(group);
       }
-      done.push(...this.expire(this.watermarkMs));
+      done.push(...this.expireNode(node, clock));
       return done;
     }
     if (!group) {
@@ -107,6 +120,7 @@ export class AuditCoalescer {
       if (line.node !== undefined) group.node = line.node;
       this.open.set(key, group);
       if (timeMs < this.oldestHint) this.oldestHint = timeMs;
+      if (timeMs < clock.oldestOpen) clock.oldestOpen = timeMs;
       if (this.open.size > this.maxOpen) {
         const [oldKey, oldest] = this.open.entries().next().value as [string, AuditGroup];
         this.open.delete(oldKey);
@@ -116,7 +130,24 @@ export class AuditCoalescer {
     }
     if (group.records.length < this.maxRecords) group.records.push(ref);
     else group.dropped++;
-    done.push(...this.expire(this.watermarkMs));
+    done.push(...this.expireNode(node, clock));
+    return done;
+  }
+
+  /** Closes `node`'s groups older than `timeoutMs` before the node's newest record. */
+  private expireNode(node: string, clock: { newest: number; oldestOpen: number }): AuditGroup[] {
+    const done: AuditGroup[] = [];
+    if (clock.newest - clock.oldestOpen <= this.timeoutMs) return done;
+    let oldest = Infinity;
+    for (const [k, g] of this.open) {
+      if ((g.node ?? '') !== node) continue;
+      if (clock.newest - g.timeMs > this.timeoutMs) {
+        this.open.delete(k);
+        g.closedBy = 'timeout';
+        done.push(g);
+      } else if (g.timeMs < oldest) oldest = g.timeMs;
+    }
+    clock.oldestOpen = oldest;
     return done;
   }
 
