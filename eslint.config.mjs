@@ -44,7 +44,10 @@ export default [
               bannedExternalImports: ioPackages,
             },
             { sourceTag: 'scope:platform', onlyDependOnLibsWithTags: ['scope:pure', 'scope:platform'] },
-            { sourceTag: 'scope:app', onlyDependOnLibsWithTags: ['scope:pure', 'scope:platform', 'scope:app'] },
+            {
+              sourceTag: 'scope:app',
+              onlyDependOnLibsWithTags: ['scope:pure', 'scope:platform', 'scope:app'],
+            },
             { sourceTag: 'scope:tools', onlyDependOnLibsWithTags: ['*'] },
           ],
         },

@@ -143,7 +143,9 @@ describe('service --settings', () => {
     expect(out).toContain('SEQUENT_TOPICS_CANDIDATES\ttopics.candidates\t"alerts.candidates"\t\n');
     expect(out).toContain('SEQUENT_KAFKA_BROKERS\tkafka.brokers\trequired\t\n');
     expect(out).toMatch(/SEQUENT_DEDUPE_TTL_SECONDS\tdedupeTtlSeconds\t\d+\t\n/);
-    expect(out).toContain('SEQUENT_REDIS_PASSWORD\tredis.password\t-\tsecret; or SEQUENT_REDIS_PASSWORD_FILE\n');
+    expect(out).toContain(
+      'SEQUENT_REDIS_PASSWORD\tredis.password\t-\tsecret; or SEQUENT_REDIS_PASSWORD_FILE\n',
+    );
   });
 });
 
