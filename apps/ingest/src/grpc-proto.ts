@@ -1,24 +1,18 @@
-// Loads ingest's .proto files (apps/ingest/proto) for the server and for clients.
-import { loadPackageDefinition, type GrpcObject, type ServiceClientConstructor } from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
-import { existsSync } from 'node:fs';
+// Ingest's .proto files (apps/ingest/proto), for the server and for clients.
 import path from 'node:path';
+import { findProtoDir, loadServiceProtos } from '@sequent/platform';
+import type { ServiceClientConstructor } from '@grpc/grpc-js';
 
 export const INGEST_SERVICE_NAME = 'sequent.ingest.v1.IngestService';
 const INGEST_PROTO = 'sequent/ingest/v1/ingest.proto';
-const HEALTH_PROTO = 'grpc/health/v1/health.proto';
 
 /** The proto directory: configured, else found from this file in a checkout (sources or dist/). */
 export function findIngestProtoDir(configured?: string): string {
-  const candidates = configured
-    ? [configured]
-    : [path.resolve(__dirname, '../proto'), path.resolve(__dirname, '../../../../apps/ingest/proto')];
-  const found = candidates.find((d) => existsSync(path.join(d, INGEST_PROTO)));
-  if (!found)
-    throw new Error(
-      `cannot find ${INGEST_PROTO} under ${candidates.join(' or ')} (set SEQUENT_GRPC_PROTO_DIR)`,
-    );
-  return found;
+  return findProtoDir(
+    INGEST_PROTO,
+    [path.resolve(__dirname, '../proto'), path.resolve(__dirname, '../../../../apps/ingest/proto')],
+    configured,
+  );
 }
 
 export interface IngestProtos {
@@ -27,19 +21,10 @@ export interface IngestProtos {
 }
 
 export function loadIngestProtos(protoDir?: string): IngestProtos {
-  const dir = findIngestProtoDir(protoDir);
-  const definition = loadSync([INGEST_PROTO, HEALTH_PROTO], {
-    includeDirs: [dir],
-    keepCase: true,
-    longs: Number,
-    enums: String,
-    defaults: true,
-    oneofs: true,
-  });
-  const root = loadPackageDefinition(definition) as GrpcObject;
-  const pkg = (name: string) => name.split('.').reduce((o, k) => (o as GrpcObject)[k], root as unknown);
-  return {
-    IngestService: pkg(INGEST_SERVICE_NAME) as ServiceClientConstructor,
-    Health: pkg('grpc.health.v1.Health') as ServiceClientConstructor,
-  };
+  const { Service, Health } = loadServiceProtos(
+    findIngestProtoDir(protoDir),
+    INGEST_PROTO,
+    INGEST_SERVICE_NAME,
+  );
+  return { IngestService: Service, Health };
 }

@@ -87,3 +87,4 @@ export {
   type HealthStatus,
   type OpenServerWarning,
 } from './grpc-server';
+export { findProtoDir, loadServiceProtos, type ServiceProtos } from './grpc-protos';
