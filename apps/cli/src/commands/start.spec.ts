@@ -1,6 +1,6 @@
 // `sequent start` (npm start): the embedded wiring end to end, through the real ./bin/sequent.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { formatEvents, generateFleet } from '@sequent/generator';
@@ -95,6 +95,49 @@ describe('sequent start (embedded wiring)', () => {
       'APT Hook Shell Starts an Interpreter or Network Tool',
     );
   });
+
+  const shared = path.resolve(root, '..', 'shared', 'corpus', 'detection-rules', 'linux');
+  const seedRules = [
+    'persistence_apt_package_manager_execution.toml',
+    'persistence_apt_package_manager_file_creation.toml',
+    'persistence_apt_package_manager_netcon.toml',
+    'persistence_dpkg_package_installation_from_unusual_parent.toml',
+  ].map((f) => path.join(shared, f));
+  const haveSeeds = seedRules.every((f) => existsSync(f));
+  if (!haveSeeds) console.warn(`start.spec: seed-rule cases skipped: ${shared} is absent (../shared)`);
+  (haveSeeds ? it.each : it.skip.each)([['ecs'], ['auditd'], ['sysmon-linux']] as const)(
+    'runs the four seed rules over a generated fleet written as %s, every planted attack once',
+    (format) => {
+      const fleet = generateFleet({
+        seed: `start-seeds-${format}`,
+        hosts: 6,
+        durationMs: 5 * 60_000,
+        startTime: '2026-02-10T08:00:00.000Z',
+        eventsPerSecond: 3,
+        attacks: [
+          { kind: 'apt_hook_shell', count: 1 },
+          { kind: 'apt_hook_netcon', count: 1 },
+          { kind: 'apt_conf_file', count: 1 },
+          { kind: 'dpkg_unusual_parent', count: 1 },
+          { kind: 'nm_apt_hook_slow', count: 1 },
+          { kind: 'nm_apt_hook_private_fetch', count: 1 },
+          { kind: 'nm_aptget_hook', count: 1 },
+          { kind: 'nm_apt_conf_excluded', count: 1 },
+          { kind: 'nm_dpkg_query', count: 1 },
+        ],
+      });
+      const file = path.join(dir, `seeds.${format}`);
+      writeFileSync(file, formatEvents(fleet.events, format));
+      const { status, alerts } = start(['--rules', ...seedRules, '--events', file, '--format', format]);
+      expect(status).toBe(0);
+      const planted = fleet.labels
+        .filter((l) => l.kind === 'attack')
+        .map((l) => l.rule_id)
+        .sort();
+      expect(alerts.map((a) => a['kibana.alert.rule.rule_id']).sort()).toEqual(planted);
+      for (const a of alerts) expect(a['kibana.alert.rule.note']).toEqual(expect.stringContaining('Triage'));
+    },
+  );
 
   it('refuses bad arguments with exit 2', () => {
     writeFileSync(path.join(dir, 'x'), '');
