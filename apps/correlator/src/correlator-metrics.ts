@@ -1,10 +1,13 @@
 // The correlator's own metrics (docs/metrics.md), read from the engine's partition processors
 // and the Redis state store after every batch. Their counters are cumulative, so the
 // Prometheus counters advance by the difference since the last reading.
-import type { PartitionProcessor } from '@sequent/engine';
+import type { DetectionEngine, PartitionProcessor } from '@sequent/engine';
 import type { Metrics, RedisStateStore } from '@sequent/platform';
 
 const REDIS_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
+const RULE_BUCKETS = [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1];
+/** Rules with their own label; the rest are summed under `other` (labels stay bounded). */
+const TOP_RULES = 10;
 
 export class CorrelatorMetrics {
   private readonly late;
@@ -16,6 +19,8 @@ export class CorrelatorMetrics {
   private readonly seen = new Map<string, { late: number; evictions: number }>();
   private readonly sizes = new Map<string, { sequences: number; thresholds: number; buffered: number }>();
   private redisSeen = { roundTrips: 0, roundTripMs: 0, errors: 0 };
+  private readonly ruleTime;
+  private ruleSeen = new WeakMap<DetectionEngine, Map<string, number>>();
 
   constructor(
     metrics: Metrics,
@@ -46,6 +51,34 @@ export class CorrelatorMetrics {
       REDIS_BUCKETS,
     );
     this.redisErrors = metrics.counter('sequent_redis_errors_total', 'Redis errors.', ['op']);
+    this.ruleTime = metrics.histogram(
+      'sequent_rule_evaluation_seconds',
+      'Time one rule took over one batch (top rules by time, the rest as other).',
+      ['rule'],
+      RULE_BUCKETS,
+    );
+    // Error counters exist from the start, at zero, so dashboards and alerts see a series.
+    this.redisErrors.inc({ op: 'state' }, 0);
+    this.evictions.inc({ kind: 'keys' }, 0);
+  }
+
+  /** After a batch: the time each rule spent since the last reading (the engine keeps totals). */
+  rules(engine: DetectionEngine): void {
+    let seen = this.ruleSeen.get(engine);
+    if (!seen) {
+      seen = new Map();
+      this.ruleSeen.set(engine, seen);
+    }
+    const all = engine.topRules(Number.MAX_SAFE_INTEGER);
+    let other = 0;
+    all.forEach((r, i) => {
+      const delta = r.timeMs - (seen.get(r.rule_id) ?? 0);
+      seen.set(r.rule_id, r.timeMs);
+      if (delta <= 0) return;
+      if (i < TOP_RULES) this.ruleTime.observe({ rule: r.name }, delta / 1000);
+      else other += delta;
+    });
+    if (other > 0) this.ruleTime.observe({ rule: 'other' }, other / 1000);
   }
 
   /** After a batch of `processor`'s partition. */
@@ -53,7 +86,7 @@ export class CorrelatorMetrics {
     const name = processor.partition;
     const stats = processor.stats();
     const before = this.seen.get(name) ?? { late: 0, evictions: 0 };
-    if (stats.late > before.late) this.late.inc({ partition: name }, stats.late - before.late);
+    this.late.inc({ partition: name }, Math.max(0, stats.late - before.late));
     if (stats.evictions > before.evictions)
       this.evictions.inc({ kind: 'keys' }, stats.evictions - before.evictions);
     this.seen.set(name, { late: stats.late, evictions: stats.evictions });

@@ -34,6 +34,7 @@ export class CorrelatorService implements Lifecycle {
   private ops?: OpsServer;
   private readonly lag: LagMonitor;
   private reloader?: RulesReloader;
+  private engine?: DetectionEngine;
   private readonly rulesLoaded = this.metrics.gauge('sequent_rules_loaded', 'Rules by load status.', [
     'status',
   ]);
@@ -75,7 +76,12 @@ export class CorrelatorService implements Lifecycle {
     this.rulesLoaded.set({ status: 'loaded' }, loaded.rules.length);
     this.rulesLoaded.set({ status: 'unsupported' }, loaded.unsupported.length);
     this.rulesLoaded.set({ status: 'failed' }, failed);
-    return new DetectionEngine(loaded.rules, { maxKeysPerRule: this.config.engine.maxKeysPerRule });
+    // Profiling costs one clock read per rule evaluation; it feeds sequent_rule_evaluation_seconds.
+    this.engine = new DetectionEngine(loaded.rules, {
+      maxKeysPerRule: this.config.engine.maxKeysPerRule,
+      profile: true,
+    });
+    return this.engine;
   }
 
   async start(): Promise<void> {
@@ -96,7 +102,10 @@ export class CorrelatorService implements Lifecycle {
       },
       idleFlushMs: this.config.reorder.idleFlushMs,
       maxFutureMs: this.config.reorder.maxFutureMs,
-      onBatch: (processor) => observe.partition(processor),
+      onBatch: (processor) => {
+        observe.partition(processor);
+        if (this.engine) observe.rules(this.engine);
+      },
     });
     this.ops = await startOpsServer({
       host: this.config.http.host,
