@@ -24,9 +24,13 @@ describe('CorrelatorMetrics', () => {
     m.rules(engine);
     const { values } = await metrics.registry.getSingleMetric('sequent_rule_evaluation_seconds')!.get();
     const sum = (rule: string) =>
-      values.find((v) => v.metricName?.endsWith('_sum') && v.labels.rule === rule)?.value;
+      values.find(
+        (v) => (v as { metricName?: string }).metricName?.endsWith('_sum') && v.labels.rule === rule,
+      )?.value;
     const count = (rule: string) =>
-      values.find((v) => v.metricName?.endsWith('_count') && v.labels.rule === rule)?.value;
+      values.find(
+        (v) => (v as { metricName?: string }).metricName?.endsWith('_count') && v.labels.rule === rule,
+      )?.value;
     expect(sum('r11')).toBeCloseTo(1.25); // 1.2 s, then 0.05 s
     expect(count('r11')).toBe(2);
     expect(sum('other')).toBeCloseTo(0.3); // r0 (0.1 s) and r1 (0.2 s) are outside the top 10

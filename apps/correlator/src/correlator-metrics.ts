@@ -1,7 +1,7 @@
 // The correlator's own metrics (docs/metrics.md), read from the engine's partition processors
 // and the Redis state store after every batch. Their counters are cumulative, so the
 // Prometheus counters advance by the difference since the last reading.
-import type { DetectionEngine, PartitionProcessor } from '@sequent/engine';
+import type { AlertDocument, DetectionEngine, PartitionProcessor } from '@sequent/engine';
 import type { Metrics, RedisStateStore } from '@sequent/platform';
 
 const REDIS_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
@@ -20,6 +20,7 @@ export class CorrelatorMetrics {
   private readonly sizes = new Map<string, { sequences: number; thresholds: number; buffered: number }>();
   private redisSeen = { roundTrips: 0, roundTripMs: 0, errors: 0 };
   private readonly ruleTime;
+  private readonly candidateCount;
   private ruleSeen = new WeakMap<DetectionEngine, Map<string, number>>();
 
   constructor(
@@ -57,9 +58,19 @@ export class CorrelatorMetrics {
       ['rule'],
       RULE_BUCKETS,
     );
+    this.candidateCount = metrics.counter(
+      'sequent_alert_candidates_total',
+      'Alert candidates raised by the correlator, by rule.',
+      ['rule'],
+    );
     // Error counters exist from the start, at zero, so dashboards and alerts see a series.
     this.redisErrors.inc({ op: 'state' }, 0);
     this.evictions.inc({ kind: 'keys' }, 0);
+  }
+
+  /** Newly raised alerts (rule labels are bounded by the loaded rules). */
+  candidates(alerts: readonly AlertDocument[]): void {
+    for (const a of alerts) this.candidateCount.inc({ rule: a['kibana.alert.rule.name'] });
   }
 
   /** After a batch: the time each rule spent since the last reading (the engine keeps totals). */

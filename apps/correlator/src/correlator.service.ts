@@ -102,6 +102,7 @@ export class CorrelatorService implements Lifecycle {
       },
       idleFlushMs: this.config.reorder.idleFlushMs,
       maxFutureMs: this.config.reorder.maxFutureMs,
+      onAlerts: (alerts) => observe.candidates(alerts),
       onBatch: (processor) => {
         observe.partition(processor);
         if (this.engine) observe.rules(this.engine);
@@ -128,6 +129,7 @@ export class CorrelatorService implements Lifecycle {
         this.logger.warn('idle flush failed; retried on the next tick', { error: err.message }),
     });
     await this.lag.start();
+    for (const outcome of ['applied', 'rejected']) this.reloads.inc({ outcome }, 0);
     this.reloader = new RulesReloader({
       paths: this.config.rules.paths,
       intervalMs: this.config.rules.reloadIntervalMs,

@@ -26,6 +26,8 @@ export interface CorrelatorStageOptions {
   limits?: Limits;
   /** Called after every batch with the partition's processor (metrics: watermark, late events, state size). */
   onBatch?: (processor: PartitionProcessor) => void;
+  /** Called with every newly raised alert, once (metrics: candidates by rule). */
+  onAlerts?: (alerts: readonly AlertDocument[]) => void;
   /** A partition with buffered events and no new record for this long (wall clock) releases its
    * reorder buffer, so a quiet partition's last events are still evaluated. Default 10 s. */
   idleFlushMs?: number;
@@ -133,7 +135,9 @@ export class CorrelatorStage implements Stage {
   ): Pick<StageResult, 'outputs' | 'afterPublish'> {
     const alerts: AlertDocument[] = [];
     for (const slot of slots) {
-      slot.unacked = [...slot.unacked, ...(fresh.get(slot) ?? [])];
+      const raised = fresh.get(slot) ?? [];
+      if (raised.length > 0) this.options.onAlerts?.(raised);
+      slot.unacked = [...slot.unacked, ...raised];
       alerts.push(...slot.unacked);
     }
     return {

@@ -38,7 +38,10 @@ function timeOf(v: unknown): number | undefined {
 }
 
 export class AlertStage {
-  constructor(private readonly deps: AlertStageDeps) {}
+  constructor(private readonly deps: AlertStageDeps) {
+    // Each configured sink's error series exists from the start, at zero.
+    for (const sink of deps.sinks ?? []) deps.metrics?.sinkErrors.inc({ sink: sink.name }, 0);
+  }
 
   async process(records: KafkaBusRecord[]): Promise<StageResult> {
     const now = (this.deps.clock ?? Date.now)();
