@@ -33,6 +33,11 @@ export const correlatorConfigSchema = z.object({
     /** Events timed further ahead of the clock go to the DLQ (`timestamp_in_future`); 0: no check. */
     maxFutureMs: z.number().int().min(0).default(86_400_000),
   }),
+  backfill: z.object({
+    /** Events older than this time (ISO 8601) only teach new_terms rules their history: replay
+     * the rules' history window into a fresh deployment without alerting on it. */
+    learnBefore: z.iso.datetime({ offset: true }).optional(),
+  }),
   engine: z.object({
     /** Join keys / threshold groups held per rule and partition (evictions are counted). */
     maxKeysPerRule: z.number().int().positive().default(100_000),

@@ -101,6 +101,9 @@ export class CorrelatorService implements Lifecycle {
         maxBuffered: this.config.reorder.maxBuffered,
       },
       idleFlushMs: this.config.reorder.idleFlushMs,
+      learnBefore: this.config.backfill.learnBefore
+        ? Date.parse(this.config.backfill.learnBefore)
+        : undefined,
       maxFutureMs: this.config.reorder.maxFutureMs,
       onAlerts: (alerts) => observe.candidates(alerts),
       onBatch: (processor) => {

@@ -18,6 +18,9 @@ import type { RuleRuntime } from './rule-runtime';
 export interface ProcessorOptions extends Partial<ReorderOptions> {
   /** The partition's name in the store (e.g. `ecs.events:3`). */
   partition: string;
+  /** Backfill: events older than this (epoch ms) only teach new_terms their history and never
+   * alert, so a correlator can first replay a past window (e.g. the rules' history windows). */
+  learnBefore?: number;
 }
 
 export interface InputRecord {
@@ -65,6 +68,7 @@ export class PartitionProcessor {
   private readonly buffer: ReorderBuffer;
   private readonly state: PartitionState;
   private applied: bigint | null = null;
+  private readonly learnBefore: number;
   /** Alerts committed before this processor opened and not acknowledged as produced. */
   pendingAlerts: AlertDocument[] = [];
   private counters = { received: 0, evaluated: 0, skippedApplied: 0, alerts: 0, commits: 0 };
@@ -75,6 +79,7 @@ export class PartitionProcessor {
     options: ProcessorOptions,
   ) {
     this.partition = options.partition;
+    this.learnBefore = options.learnBefore ?? Number.NEGATIVE_INFINITY;
     this.buffer = new ReorderBuffer({ ...DEFAULT_REORDER, ...options });
     this.state = new PartitionState(engine.runtimes, engine.maxKeysPerRule);
   }
@@ -188,7 +193,8 @@ export class PartitionProcessor {
     }
     if (termKeys.size > 0) this.state.terms = await this.store.getTerms([...termKeys]);
     const alerts: AlertDocument[] = [];
-    for (const { e, candidates } of batch) this.engine.evaluate(e, candidates, this.state, alerts, learnOnly);
+    for (const { e, candidates } of batch)
+      this.engine.evaluate(e, candidates, this.state, alerts, learnOnly || e.time < this.learnBefore);
     this.counters.evaluated += released.length;
     const clock = this.buffer.clock();
     if (clock.lastReleasedTime !== null) this.state.sweep(clock.lastReleasedTime);

@@ -235,4 +235,60 @@ describe('CorrelatorStage', () => {
     const r4 = await stage.handleBatch(batch([event('b', 31), event('x', 50)], 4));
     expect(r4.outputs[0].records).toHaveLength(0);
   });
+
+  it('learns new_terms history without alerting from events before the backfill cutoff', async () => {
+    const NEW_TERMS = `
+[metadata]
+creation_date = "2026/01/01"
+maturity = "production"
+updated_date = "2026/01/01"
+
+[rule]
+author = ["test"]
+description = "a parent not seen before"
+from = "now-9m"
+index = ["logs-endpoint.events.*"]
+language = "kuery"
+license = "Apache-2.0"
+name = "New parent"
+risk_score = 47
+rule_id = "new-parent"
+severity = "medium"
+type = "new_terms"
+query = 'process.name:dpkg'
+
+[rule.new_terms]
+field = "new_terms_fields"
+value = ["process.parent.executable"]
+[[rule.new_terms.history_window_start]]
+field = "history_window_start"
+value = "now-7d"
+`;
+    const loaded = loadRulesFromText(NEW_TERMS, 'new-parent.toml', 'toml');
+    expect(loaded.reports.map((r) => r.errors)).toEqual([[]]);
+    const dpkg = (parent: string, day: number) => ({
+      '@timestamp': new Date(Date.UTC(2026, 0, day, 12)).toISOString(),
+      _index: 'logs-endpoint.events.process-default',
+      event: { category: ['process'], type: ['start'], id: `${parent}-${day}` },
+      host: { id: 'h1' },
+      process: { name: 'dpkg', parent: { executable: parent } },
+    });
+    const stage = new CorrelatorStage({
+      engine: new DetectionEngine(loaded.rules),
+      store: new MemoryStateStore(),
+      candidatesTopic: 'c',
+      reorder: { allowedLatenessMs: 0 },
+      learnBefore: Date.UTC(2026, 0, 10),
+    });
+    // Days 3 and 5 are history: /usr/bin/apt is learned, nothing alerts even though it is new then.
+    const history = await stage.handleBatch(batch([dpkg('/usr/bin/apt', 3), dpkg('/usr/bin/apt', 5)], 0));
+    await history.afterPublish?.();
+    const live = await stage.handleBatch(
+      batch([dpkg('/usr/bin/apt', 11), dpkg('/tmp/x', 12), dpkg('/tmp/x', 13)], 2),
+    );
+    await live.afterPublish?.();
+    const flushed = await stage.flush();
+    const alerts = [...history.outputs, ...live.outputs, ...flushed.outputs].flatMap((o) => o.records);
+    expect(alerts.map((r) => JSON.parse(String(r.value)).process.parent.executable)).toEqual(['/tmp/x']);
+  });
 });

@@ -26,6 +26,8 @@ export interface CorrelatorStageOptions {
   limits?: Limits;
   /** Called after every batch with the partition's processor (metrics: watermark, late events, state size). */
   onBatch?: (processor: PartitionProcessor) => void;
+  /** Backfill: events older than this (epoch ms) only teach new_terms history, never alert. */
+  learnBefore?: number;
   /** Called with every newly raised alert, once (metrics: candidates by rule). */
   onAlerts?: (alerts: readonly AlertDocument[]) => void;
   /** A partition with buffered events and no new record for this long (wall clock) releases its
@@ -88,6 +90,7 @@ export class CorrelatorStage implements Stage {
         slot.processor = await PartitionProcessor.open(engine, this.options.store, {
           partition: slot.processor.partition,
           ...this.options.reorder,
+          learnBefore: this.options.learnBefore,
         });
         slot.unacked = slot.processor.pendingAlerts;
       });
@@ -99,6 +102,7 @@ export class CorrelatorStage implements Stage {
     const processor = await PartitionProcessor.open(this.options.engine, this.options.store, {
       partition: name,
       ...this.options.reorder,
+      learnBefore: this.options.learnBefore,
     });
     // Alerts an earlier owner committed but may never have published go out with the first batch.
     this.slots.set(name, {
