@@ -1,34 +1,8 @@
 // Event times the fuzz suite (tools/fuzz) found blinding a partition: an event claiming to be far
 // in the future moved the watermark past every real event, and a threshold rule never fired.
-import { DetectionEngine, MemoryStateStore } from '@sequent/engine';
-import { loadRulesFromText } from '@sequent/rules';
-import type { BusBatch } from '../bus';
+import { MemoryStateStore } from '@sequent/engine';
 import { CorrelatorStage } from './correlator-stage';
-
-const RULE = `
-[metadata]
-creation_date = "2026/01/01"
-maturity = "production"
-updated_date = "2026/01/01"
-
-[rule]
-author = ["test"]
-description = "a then b on one host within 5 s"
-from = "now-9m"
-index = ["logs-endpoint.events.*"]
-language = "eql"
-license = "Apache-2.0"
-name = "A then B"
-risk_score = 47
-rule_id = "a-then-b"
-severity = "medium"
-type = "eql"
-query = '''
-sequence by host.id with maxspan=5s
-  [process where process.name == "a"]
-  [process where process.name == "b"]
-'''
-`;
+import { batch, ruleEngine } from './correlator-stage.testing';
 
 const NOW = Date.UTC(2026, 0, 1, 0, 1, 0);
 
@@ -40,26 +14,9 @@ const event = (name: string, time: unknown) => ({
   process: { name },
 });
 
-function batch(records: unknown[], firstOffset: number): BusBatch {
-  return {
-    topic: 'ecs.events',
-    partition: 0,
-    records: records.map((r, i) => ({
-      topic: 'ecs.events',
-      partition: 0,
-      offset: String(firstOffset + i),
-      key: 'h1',
-      value: Buffer.from(JSON.stringify(r)),
-      headers: {},
-      timestamp: 0,
-    })),
-  };
-}
-
 function stage(maxFutureMs?: number): CorrelatorStage {
-  const loaded = loadRulesFromText(RULE, 'a-then-b.toml', 'toml');
   return new CorrelatorStage({
-    engine: new DetectionEngine(loaded.rules),
+    engine: ruleEngine(),
     store: new MemoryStateStore(),
     candidatesTopic: 'alerts.candidates',
     reorder: { allowedLatenessMs: 1000 },

@@ -1,41 +1,13 @@
 import { decodeDlqOriginal } from '@sequent/platform';
 import { DetectionEngine, MemoryStateStore } from '@sequent/engine';
 import { loadRulesFromText } from '@sequent/rules';
-import type { BusBatch, BusRecord } from '../bus';
+import type { BusRecord } from '../bus';
 import { MemoryBus } from '../memory-bus';
 import { runStage } from '../stage';
 import { CorrelatorStage } from './correlator-stage';
+import { A_THEN_B_RULE, batch, ruleEngine } from './correlator-stage.testing';
 
-const RULE = `
-[metadata]
-creation_date = "2026/01/01"
-maturity = "production"
-updated_date = "2026/01/01"
-
-[rule]
-author = ["test"]
-description = "a then b on one host within 5 s"
-from = "now-9m"
-index = ["logs-endpoint.events.*"]
-language = "eql"
-license = "Apache-2.0"
-name = "A then B"
-risk_score = 47
-rule_id = "a-then-b"
-severity = "medium"
-type = "eql"
-query = '''
-sequence by host.id with maxspan=5s
-  [process where process.name == "a"]
-  [process where process.name == "b"]
-'''
-`;
-
-function engine(): DetectionEngine {
-  const loaded = loadRulesFromText(RULE, 'a-then-b.toml', 'toml');
-  expect(loaded.reports.map((r) => r.errors)).toEqual([[]]);
-  return new DetectionEngine(loaded.rules);
-}
+const engine = () => ruleEngine();
 
 const event = (name: string, second: number, host = 'h1') => ({
   '@timestamp': new Date(Date.UTC(2026, 0, 1, 0, 0, second)).toISOString(),
@@ -44,22 +16,6 @@ const event = (name: string, second: number, host = 'h1') => ({
   host: { id: host },
   process: { name },
 });
-
-function batch(records: unknown[], firstOffset: number): BusBatch {
-  return {
-    topic: 'ecs.events',
-    partition: 0,
-    records: records.map((r, i) => ({
-      topic: 'ecs.events',
-      partition: 0,
-      offset: String(firstOffset + i),
-      key: 'h1',
-      value: Buffer.from(typeof r === 'string' ? r : JSON.stringify(r)),
-      headers: {},
-      timestamp: 0,
-    })),
-  };
-}
 
 describe('CorrelatorStage', () => {
   it('raises one alert for a sequence whose events straddle a partition handover', async () => {
@@ -227,7 +183,7 @@ describe('CorrelatorStage', () => {
     await r3.afterPublish?.();
     // The rule's query changes: its state is keyed by its definition, so the old 'a' is not reused.
     const changed = loadRulesFromText(
-      RULE.replace('process.name == "b"', 'process.name == "b" and true'),
+      A_THEN_B_RULE.replace('process.name == "b"', 'process.name == "b" and true'),
       'x.toml',
       'toml',
     );
