@@ -5,7 +5,8 @@
 // series; expressions over metrics not exposed yet are listed (console and the report file
 // named by SEQUENT_PROMQL_REPORT), never faked.
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
   freePort,
@@ -25,6 +26,32 @@ import {
   seriesProbes,
 } from './promql';
 import { repoRoot } from './tools';
+
+/** A copy of the bundled rules in which the sudo rule suppresses per host and caps at 2 alerts. */
+function rulesWithSuppression(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'sequent-promql-rules-'));
+  const source = path.join(repoRoot, 'rules');
+  for (const file of readdirSync(source).filter((f) => f.endsWith('.toml'))) {
+    if (file !== 'sudo_negative_user_id.toml') copyFileSync(path.join(source, file), path.join(dir, file));
+  }
+  const sudo = readFileSync(path.join(source, 'sudo_negative_user_id.toml'), 'utf8').replace(
+    /^\[rule\]$/m,
+    '[rule]\nmax_signals = 2',
+  );
+  const suppression = [
+    '',
+    '[rule.alert_suppression]',
+    'group_by = ["host.name"]',
+    'missing_fields_strategy = "suppress"',
+    '',
+    '[rule.alert_suppression.duration]',
+    'unit = "m"',
+    'value = 5',
+    '',
+  ].join('\n');
+  writeFileSync(path.join(dir, 'sudo_negative_user_id.toml'), sudo + suppression);
+  return dir;
+}
 
 jest.setTimeout(240_000);
 
@@ -79,8 +106,9 @@ describe('dashboard and alert PromQL on live services', () => {
       SEQUENT_TOPICS_CANDIDATES: topics.candidates,
       SEQUENT_TOPICS_DLQ: `${run}.correlator.dlq`,
       SEQUENT_GROUP_ID: `${run}-correlator`,
-      // What the chart and compose pass (read once the correlator loads rules from a folder).
-      SEQUENT_RULES_PATHS: path.join(repoRoot, 'rules'),
+      // The bundled rules, with the sudo rule given alert suppression and a small max_signals so
+      // the test's traffic also moves the suppression and rate-cap series.
+      SEQUENT_RULES_PATHS: rulesWithSuppression(),
     });
     const alerter = spawnService('alerter', alerterPort, {
       ...common,
@@ -88,6 +116,10 @@ describe('dashboard and alert PromQL on live services', () => {
       SEQUENT_TOPICS_ALERTS: topics.alerts,
       SEQUENT_TOPICS_DLQ: `${run}.alerts.dlq`,
       SEQUENT_GROUP_ID: `${run}-alerter`,
+      // A webhook nobody listens on: its failures move the sink-error series.
+      SEQUENT_SINKS_WEBHOOKS: JSON.stringify([{ name: 'nowhere', url: 'http://127.0.0.1:9/hook' }]),
+      SEQUENT_SINKS_ATTEMPTS: '1',
+      SEQUENT_SINKS_BUDGET_MS: '1000',
     });
     services.push(ingest, correlator, alerter);
     await Promise.all(services.map((s) => s.waitReady(120_000)));
@@ -199,5 +231,7 @@ describe('dashboard and alert PromQL on live services', () => {
     expect(exposed.size).toBeGreaterThan(0);
     expect(summary.returningSeries).toBeGreaterThan(0);
     expect(summary.broken).toEqual([]);
+    // Every panel and alert expression has data once the traffic has flowed.
+    expect(summary.waiting).toEqual([]);
   });
 });
