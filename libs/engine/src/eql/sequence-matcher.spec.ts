@@ -28,7 +28,8 @@ describe('EQL sequence matcher state', () => {
   });
 
   it('expires pending sequences by event time (maxspan), so state shrinks', () => {
-    const plan = planEqlSequence(twoStages({ maxspanMs: 10 }), { sweepEvery: 1_000_000 });
+    // maxKeySkewMs 0: each key's state expires by the stream's time as soon as maxspan passes.
+    const plan = planEqlSequence(twoStages({ maxspanMs: 10 }), { sweepEvery: 1_000_000, maxKeySkewMs: 0 });
     const state = createEqlSequenceState();
     for (let i = 0; i < 1000; i++) feed(plan, state, { id: i, t: 'a', k: `h${i}`, ts: i });
     expect(state.keyCount).toBe(1000);
@@ -39,10 +40,25 @@ describe('EQL sequence matcher state', () => {
   });
 
   it('sweeps on its own every sweepEvery events', () => {
-    const plan = planEqlSequence(twoStages({ maxspanMs: 10 }), { sweepEvery: 100 });
+    const plan = planEqlSequence(twoStages({ maxspanMs: 10 }), { sweepEvery: 100, maxKeySkewMs: 0 });
     const state = createEqlSequenceState();
     for (let i = 0; i < 10_000; i++) feed(plan, state, { id: i, t: 'a', k: `h${i}`, ts: i });
     expect(state.keyCount).toBeLessThanOrEqual(111);
+  });
+
+  it('keeps the pending sequence of a key while another key runs ahead, within maxKeySkewMs', () => {
+    const plan = planEqlSequence(twoStages({ maxspanMs: 10 }), { sweepEvery: 1, maxKeySkewMs: 60_000 });
+    const state = createEqlSequenceState();
+    feed(plan, state, { id: 1, t: 'a', k: 'slow', ts: 1_000 });
+    // Another host's events (a forged clock, a backlog) are 30 s ahead: the stream's time jumps.
+    feed(plan, state, { id: 2, t: 'a', k: 'fast', ts: 31_000 });
+    feed(plan, state, { id: 3, t: 'x', k: 'fast', ts: 31_001 });
+    // The slow host's next event arrives late but 5 ms after its first: the sequence completes.
+    expect(refs(feed(plan, state, { id: 4, t: 'b', k: 'slow', ts: 1_005 }))).toEqual([[1, 4]]);
+    // Beyond the skew the stream's time applies again, so state still shrinks.
+    feed(plan, state, { id: 5, t: 'a', k: 'quiet', ts: 31_002 });
+    advanceEqlSequenceTime(plan, state, { ms: 31_002 + 60_011, ns: 0 });
+    expect(Object.keys(state.keys)).toEqual([]);
   });
 
   it('bounds the number of keys and counts evictions', () => {

@@ -39,12 +39,23 @@ export interface EqlSequenceMatcherOptions {
   maxAwaitingPerKey?: number;
   /** Sweep expired state (maxspan) every this many events. */
   sweepEvery?: number;
+  /**
+   * How far the stream's time may run ahead of one key's own events before that key's pending
+   * sequences expire by the stream's time. A partition interleaves many hosts: when one of them
+   * runs ahead (a backlog replayed, a clock or a forged timestamp in the future), the others'
+   * events arrive behind the watermark, and expiring their pending sequences by it would blind
+   * them. Within this skew a key's partial sequences expire by its own newer events (and the
+   * key bound); beyond it, by the stream's time less the skew. Completing a sequence still
+   * checks maxspan exactly. Default one day (the ingest/correlator future-timestamp cap).
+   */
+  maxKeySkewMs?: number;
 }
 
 const DEFAULT_OPTIONS: Required<EqlSequenceMatcherOptions> = {
   maxKeys: 1_000_000,
   maxAwaitingPerKey: 1_000,
   sweepEvery: 1_024,
+  maxKeySkewMs: 86_400_000,
 };
 
 interface PlanStage {
@@ -506,9 +517,10 @@ export function advanceEqlSequenceTime(
   if (!now || plan.maxspanMs === undefined) return out;
   for (const id of Object.keys(state.keys)) {
     const ks = state.keys[id];
+    const keyNow = keyClock(plan, ks, now);
     for (let j = 0; j < ks.p.length; j++) {
       const p = ks.p[j];
-      if (p && exceedsMaxspan(plan, p.m[0], now)) {
+      if (p && exceedsMaxspan(plan, p.m[0], keyNow)) {
         ks.p[j] = null;
         state.stats.expired++;
       }
@@ -527,6 +539,18 @@ export function advanceEqlSequenceTime(
     dropKeyIfEmpty(state, id, ks);
   }
   return out;
+}
+
+/** The time a key's partial sequences expire by: the key's own newest matched event, or the
+ * stream's time less `maxKeySkewMs` once the stream has run further ahead than that. */
+function keyClock(plan: EqlSequencePlan, ks: KeyState, now: EqlTime): EqlTime {
+  let newest: EqlTime | null = null;
+  for (const p of ks.p) {
+    const last = p?.m[p.m.length - 1];
+    if (last && (!newest || compareEqlTime(last, newest) > 0)) newest = last;
+  }
+  const behind: EqlTime = { ms: now.ms - plan.options.maxKeySkewMs, ns: now.ns };
+  return newest && compareEqlTime(newest, behind) > 0 ? newest : behind;
 }
 
 /** End of input: settles every sequence still waiting for a trailing missing stage. */
