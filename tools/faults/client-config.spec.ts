@@ -76,6 +76,22 @@ describe('client configuration from the environment', () => {
       password: 's3cret-redis',
     });
     expect(options.tls).toEqual({});
+    // A private CA: TLS with that CA.
+    writeFileSync(
+      path.join(dir, 'redis-ca.pem'),
+      '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
+    );
+    const withCa = createRedisClient(
+      load({ SEQUENT_REDIS_TLS_CA_FILE: path.join(dir, 'redis-ca.pem') }).redis,
+      undefined,
+      {
+        lazyConnect: true,
+      },
+    );
+    clients.push(withCa);
+    expect((withCa as unknown as { options: { tls: { ca: string[] } } }).options.tls.ca[0]).toContain(
+      'BEGIN CERTIFICATE',
+    );
     const open = createRedisClient(load({}).redis, undefined, { lazyConnect: true });
     clients.push(open);
     expect((open as unknown as { options: Record<string, unknown> }).options.tls).toBeUndefined();

@@ -1,4 +1,5 @@
 // Redis clients on ioredis: a single node (URL), Sentinel or Cluster, chosen by configuration.
+import { readFileSync } from 'node:fs';
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { Logger } from './logger';
 import type { RedisSettings } from './settings';
@@ -24,7 +25,12 @@ export function createRedisClient(
   const common: RedisOptions = {
     username: settings.username,
     password: settings.password,
-    tls: settings.tls ? {} : undefined,
+    tls:
+      settings.tls || settings.tlsCaFile
+        ? settings.tlsCaFile
+          ? { ca: [readFileSync(settings.tlsCaFile, 'utf8')] }
+          : {}
+        : undefined,
     lazyConnect,
     maxRetriesPerRequest: 20,
     retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2_000),

@@ -28,6 +28,8 @@ export const redisSettings = z.object({
   username: z.string().optional(),
   password: secret(z.string().optional()),
   tls: z.boolean().default(false),
+  /** PEM file with the CA that signed the Redis server's certificate (turns TLS on). */
+  tlsCaFile: z.string().optional(),
   /** Sentinel mode: sentinel addresses (host:port) and the monitored master's name. */
   sentinels: z.array(hostPort).default([]),
   sentinelMasterName: z.string().default('mymaster'),
