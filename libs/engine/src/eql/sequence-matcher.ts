@@ -46,7 +46,7 @@ export interface EqlSequenceMatcherOptions {
    * events arrive behind the watermark, and expiring their pending sequences by it would blind
    * them. Within this skew a key's partial sequences expire by its own newer events (and the
    * key bound); beyond it, by the stream's time less the skew. Completing a sequence still
-   * checks maxspan exactly. Default one day (the ingest/correlator future-timestamp cap).
+   * checks maxspan exactly. Default one hour: longer skews keep more state (bounded by maxKeys).
    */
   maxKeySkewMs?: number;
 }
@@ -55,7 +55,7 @@ const DEFAULT_OPTIONS: Required<EqlSequenceMatcherOptions> = {
   maxKeys: 1_000_000,
   maxAwaitingPerKey: 1_000,
   sweepEvery: 1_024,
-  maxKeySkewMs: 86_400_000,
+  maxKeySkewMs: 3_600_000,
 };
 
 interface PlanStage {
