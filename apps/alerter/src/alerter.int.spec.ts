@@ -285,6 +285,9 @@ describe('alerter service (Kafka, Redis, Prometheus, gRPC, webhooks)', () => {
   });
 
   it('sends bad candidates and undeliverable alerts to alerts.dlq with reasons', async () => {
+    // The DLQ watcher may still be reading: wait for the 19 envelopes this run produces
+    // (2 each of invalid_json, missing_rule, invalid_field, too_large; 11 sink_failed).
+    await until('19 DLQ envelopes', () => dlqEnvelopes().length >= 19);
     const reasons = dlqEnvelopes().map((e) => e.reason);
     const count = (r: string) => reasons.filter((x) => x === r).length;
     expect(count('invalid_json')).toBe(2);
