@@ -160,7 +160,12 @@ describe('ingest -> correlator -> alerter over Kafka and Redis', () => {
     expect(events.filter((r) => r.key === 'host-a')).toHaveLength(2);
     expect(events.filter((r) => r.key === 'host-b')).toHaveLength(1);
     expect(events.filter((r) => r.key === null)).toHaveLength(1);
-    const candidates = valuesOf(topics.candidates);
+    // The watcher may still be reading the candidates topic: wait for both copies.
+    const candidates = await waitFor('two candidates of the raw event', () => {
+      const values = valuesOf(topics.candidates);
+      const raw = values.filter((c) => c['kibana.alert.ancestors'][0].id === `${run}-raw`);
+      return raw.length >= 2 ? values : undefined;
+    });
     expect(candidates.filter((c) => c['kibana.alert.ancestors'][0].id === `${run}-raw`)).toHaveLength(2);
     expect(candidates.some((c) => c.event.id === `${run}-quiet`)).toBe(false);
 
