@@ -22,13 +22,11 @@ import {
 } from '@sequent/alerting';
 import {
   addHealthService,
+  listenGrpcServer,
   bearerAuthorized,
-  bindGrpcServer,
   grpcError,
-  grpcServerCredentials,
   isGrpcError,
   shutdownGrpcServer,
-  warnIfOpen,
   type GrpcTlsFiles,
   type Logger,
 } from '@sequent/platform';
@@ -236,20 +234,13 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
 
   addHealthService(server, protos.Health, [ALERT_SERVICE_NAME], options.isServing);
 
-  warnIfOpen(logger, {
+  const port = await listenGrpcServer(server, logger, {
     api: 'gRPC API',
-    tls: !!options.tls,
-    authToken: !!options.authToken,
     exposure: 'anyone can read alerts',
     host: options.host,
     port: options.port,
-  });
-  const port = await bindGrpcServer(server, options.host, options.port, grpcServerCredentials(options.tls));
-  logger.info('grpc server listening', {
-    host: options.host,
-    port,
-    tls: !!options.tls,
-    auth: !!options.authToken,
+    tls: options.tls,
+    authToken: options.authToken,
   });
   return {
     port,

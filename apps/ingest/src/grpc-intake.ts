@@ -11,13 +11,11 @@
 import { Metadata, Server, status, type ServerReadableStream, type sendUnaryData } from '@grpc/grpc-js';
 import {
   addHealthService,
+  listenGrpcServer,
   bearerAuthorized,
-  bindGrpcServer,
   grpcError,
-  grpcServerCredentials,
   isGrpcError,
   shutdownGrpcServer,
-  warnIfOpen,
   type DlqProducer,
   type GrpcError,
   type GrpcTlsFiles,
@@ -273,20 +271,13 @@ export async function startGrpcIntake(options: GrpcIntakeOptions): Promise<GrpcI
   server.addService(protos.IngestService.service, { Ingest: ingest });
   addHealthService(server, protos.Health, [INGEST_SERVICE_NAME], options.isReady);
 
-  warnIfOpen(logger, {
+  const port = await listenGrpcServer(server, logger, {
     api: 'gRPC ingest API',
-    tls: !!options.tls,
-    authToken: !!options.authToken,
     exposure: 'anyone can write events',
     host: options.host,
     port: options.port,
-  });
-  const port = await bindGrpcServer(server, options.host, options.port, grpcServerCredentials(options.tls));
-  logger.info('grpc intake listening', {
-    host: options.host,
-    port,
-    tls: !!options.tls,
-    auth: !!options.authToken,
+    tls: options.tls,
+    authToken: options.authToken,
   });
   return { port, close: () => shutdownGrpcServer(server) };
 }

@@ -141,6 +141,27 @@ export function bindGrpcServer(
   );
 }
 
+/**
+ * Starts listening the way every sequent gRPC API does: warns loudly when it runs open, binds
+ * with TLS (or mutual TLS) when configured, logs where it listens, and resolves with the port.
+ */
+export async function listenGrpcServer(
+  server: Server,
+  logger: Logger,
+  options: Pick<OpenServerWarning, 'api' | 'exposure'> & {
+    host: string;
+    port: number;
+    tls?: GrpcTlsFiles;
+    authToken?: string;
+  },
+): Promise<number> {
+  const { api, exposure, host, tls, authToken } = options;
+  warnIfOpen(logger, { api, exposure, tls: !!tls, authToken: !!authToken, host, port: options.port });
+  const port = await bindGrpcServer(server, host, options.port, grpcServerCredentials(tls));
+  logger.info(`${api} listening`, { host, port, tls: !!tls, auth: !!authToken });
+  return port;
+}
+
 /** Graceful shutdown, forced after `graceMs` so a slow client never holds the process. */
 export function shutdownGrpcServer(server: Server, graceMs = 2_000): Promise<void> {
   return new Promise<void>((resolve) => {

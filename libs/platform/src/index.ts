@@ -76,6 +76,7 @@ export {
   addHealthService,
   bearerAuthorized,
   bindGrpcServer,
+  listenGrpcServer,
   grpcError,
   grpcServerCredentials,
   grpcTlsFiles,
