@@ -147,6 +147,12 @@ export interface EqlSequenceState {
   /** Latest event time processed. */
   now: EqlTime | null;
   stats: EqlSequenceStats;
+  /**
+   * Not part of the persisted value: when its owner sets it, the matcher adds the id of every
+   * join key it creates, changes (in place included) or deletes, so the owner persists
+   * exactly those keys.
+   */
+  changed?: Set<string>;
 }
 
 /** A completed sequence. */
@@ -266,9 +272,15 @@ function getKey(state: EqlSequenceState, id: string): KeyState | undefined {
   return state.keys[id];
 }
 
+/** Records that the key's state was created, changed or deleted (see `changed`). */
+function keyChanged(state: EqlSequenceState, id: string): void {
+  state.changed?.add(id);
+}
+
 /** Returns the key's state, creating it (and evicting least recently used keys) if needed. */
 function touchKey(plan: EqlSequencePlan, state: EqlSequenceState, id: string, values: unknown[]): KeyState {
   let ks = getKey(state, id);
+  keyChanged(state, id);
   if (ks) {
     ks.at = state.seq;
     return ks;
@@ -292,6 +304,7 @@ function evictKeys(plan: EqlSequencePlan, state: EqlSequenceState, keep: string)
   for (const id of byAge) {
     if (state.keyCount <= target) break;
     delete state.keys[id];
+    keyChanged(state, id);
     state.keyCount--;
     state.stats.evictedKeys++;
   }
@@ -302,6 +315,7 @@ function dropKeyIfEmpty(state: EqlSequenceState, id: string, ks: KeyState): void
   if (ks.lead || (ks.wait && ks.wait.length > 0)) return;
   for (const p of ks.p) if (p) return;
   delete state.keys[id];
+  keyChanged(state, id);
   state.keyCount--;
 }
 
@@ -348,6 +362,7 @@ export function processEqlSequenceEvent(
       const prev = ks?.p[j - 1];
       if (!ks || !prev) continue;
       ks.p[j - 1] = null;
+      keyChanged(state, id);
       if (exceedsMaxspan(plan, prev.m[0], ord)) {
         state.stats.rejectedMaxspan++;
         dropKeyIfEmpty(state, id, ks);
@@ -378,11 +393,13 @@ export function processEqlSequenceEvent(
     const stage = plan.stages[m];
     if (!stage.condition(event)) continue;
     for (const values of keyTuples(stage, event)) {
-      const partial = getKey(state, keyId(values))?.p[gap];
+      const id = keyId(values);
+      const partial = getKey(state, id)?.p[gap];
       if (!partial) continue;
       const lastMatch = partial.m[partial.m.length - 1];
       if (compareEqlTime(ord, lastMatch) > 0 && (!partial.taint || compareEqlTime(ord, partial.taint) < 0)) {
         partial.taint = { ms: ord.ms, ns: ord.ns };
+        keyChanged(state, id);
       }
     }
   }
@@ -393,6 +410,7 @@ export function processEqlSequenceEvent(
       const id = keyId(values);
       const ks = getKey(state, id);
       if (!ks?.wait) continue;
+      keyChanged(state, id);
       const keep: Awaiting[] = [];
       for (const w of ks.wait) {
         const end = w.p.m[w.p.m.length - 1];
@@ -414,6 +432,7 @@ export function processEqlSequenceEvent(
         if (ks.p[j]) {
           ks.p[j] = null;
           state.stats.cancelledUntil++;
+          keyChanged(state, id);
         }
       }
       dropKeyIfEmpty(state, id, ks);
@@ -523,10 +542,15 @@ export function advanceEqlSequenceTime(
       if (p && exceedsMaxspan(plan, p.m[0], keyNow)) {
         ks.p[j] = null;
         state.stats.expired++;
+        keyChanged(state, id);
       }
     }
-    if (ks.lead && exceedsMaxspan(plan, ks.lead.last, now)) ks.lead = undefined;
+    if (ks.lead && exceedsMaxspan(plan, ks.lead.last, now)) {
+      ks.lead = undefined;
+      keyChanged(state, id);
+    }
     if (ks.wait) {
+      keyChanged(state, id);
       const keep: Awaiting[] = [];
       for (const w of ks.wait) {
         const from = plan.leading.length > 0 ? w.p.lead : w.p.m[0];
@@ -564,6 +588,7 @@ export function flushEqlSequenceState(
     if (!ks.wait) continue;
     for (const w of ks.wait) decide(plan, state, ks, w.p, null, out);
     ks.wait = undefined;
+    keyChanged(state, id);
     dropKeyIfEmpty(state, id, ks);
   }
   return out;

@@ -286,6 +286,26 @@ describe('PartitionProcessor with a state store', () => {
     expect((await p4.processBatch([{ event: b, offset: 11 }])).alerts).toEqual([]);
   });
 
+  it('a partial sequence replaced in place survives a restart as replaced', async () => {
+    // The second stage-0 event of the same join key replaces the pending partial (the newest
+    // wins); the next owner must resume from that newer partial, not the first one.
+    const store = new MemoryStateStore();
+    const engine = new DetectionEngine([aptSequence()], { now: () => NOW });
+    const opts = { partition: 'ecs.events:0', allowedLatenessMs: 0, maxBuffered: 100 };
+    const [first] = aptPair('h1', 0, 1000);
+    const [second, child] = aptPair('h1', 10_000, 1000);
+    const p1 = await PartitionProcessor.open(engine, store, opts);
+    expect((await p1.processBatch([{ event: first, offset: 1 }])).alerts).toEqual([]);
+    expect((await p1.processBatch([{ event: second, offset: 2 }])).alerts).toEqual([]);
+    const p2 = await PartitionProcessor.open(engine, store, opts);
+    const done = await p2.processBatch([{ event: child, offset: 3 }]);
+    expect(done.alerts).toHaveLength(1);
+    expect(done.alerts[0]['kibana.alert.ancestors'].map((x) => x.id)).toEqual([
+      (second.event as { id: string }).id,
+      (child.event as { id: string }).id,
+    ]);
+  });
+
   it('keeps buffered events across a restart and counts late events', async () => {
     const store = new MemoryStateStore();
     const engine = new DetectionEngine([queryRule(eq('process.name', 'x'))], { now: () => NOW });

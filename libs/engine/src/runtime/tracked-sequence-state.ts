@@ -1,8 +1,9 @@
 /**
  * A sequence rule's matcher state (one JSON value, see ../eql) made persistable key by key:
- * its `keys` record is wrapped in a Proxy that records every join key written or deleted, so
- * a batch writes only the join keys it touched (plus the small scalar part), never the whole
- * state. Sub-keys in the store: `m` for the scalar part, `k<join key>` for one join key.
+ * the matcher records in `state.changed` every join key it creates, changes in place or
+ * deletes, so a batch writes only the join keys it touched (plus the small scalar part),
+ * never the whole state. Sub-keys in the store: `m` for the scalar part, `k<join key>` for
+ * one join key.
  */
 import type { SequenceRuleState } from './sequence-runner';
 
@@ -13,27 +14,13 @@ export const SEQUENCE_KEY_PREFIX = 'k';
 
 export class TrackedSequenceState {
   readonly state: SequenceRuleState;
-  private readonly target: KeyRecord;
-  private touched = new Set<string>();
+  private readonly touched = new Set<string>();
   /** Event time of the last expiry sweep. */
   lastAdvance = Number.NEGATIVE_INFINITY;
 
   constructor(base: SequenceRuleState) {
-    this.target = base.keys as KeyRecord;
-    const touched = (): Set<string> => this.touched;
-    const proxy = new Proxy(this.target, {
-      set(t, p, v) {
-        if (typeof p === 'string') touched().add(p);
-        t[p as string] = v;
-        return true;
-      },
-      deleteProperty(t, p) {
-        if (typeof p === 'string') touched().add(p);
-        delete t[p as string];
-        return true;
-      },
-    });
-    this.state = { ...base, keys: proxy as SequenceRuleState['keys'] };
+    this.state = base;
+    this.state.changed = this.touched;
   }
 
   /** Rebuilds from stored sub-keys (`m`, `k...`); `fresh` gives an empty state. */
@@ -65,8 +52,9 @@ export class TrackedSequenceState {
   /** The sub-keys changed since the last call (`null` = deleted). */
   takeChanges(): Array<[string, unknown]> {
     const out: Array<[string, unknown]> = [];
+    const keys = this.state.keys as KeyRecord;
     for (const k of this.touched) {
-      const v = Object.prototype.hasOwnProperty.call(this.target, k) ? this.target[k] : null;
+      const v = Object.prototype.hasOwnProperty.call(keys, k) ? keys[k] : null;
       out.push([SEQUENCE_KEY_PREFIX + k, v]);
     }
     // The scalar part (counters, ordinals) only needs writing along with key changes; an
@@ -75,12 +63,12 @@ export class TrackedSequenceState {
     if (this.touched.size > 0 || empty !== this.storedEmpty) {
       if (empty) out.push([SEQUENCE_META, null]);
       else {
-        const { keys: _keys, ...meta } = this.state;
+        const { keys: _keys, changed: _changed, ...meta } = this.state;
         out.push([SEQUENCE_META, meta]);
       }
       this.storedEmpty = empty;
     }
-    this.touched = new Set();
+    this.touched.clear();
     return out;
   }
 
