@@ -79,6 +79,13 @@ export interface EqlSequencePlan {
   /** Missing stages after the last positive stage. */
   trailing: number[];
   until?: PlanStage;
+  /** The distinct conditions of the stages and `until` (runs repeat one), each tested once
+   * per event; `conditionOf[i]` indexes stage i's, `untilCondition` until's (-1: none). */
+  conditions: EqlEventCondition[];
+  conditionOf: number[];
+  untilCondition: number;
+  /** Scratch: per distinct condition, whether the current event matched it. */
+  hits: boolean[];
   /** Undefined when unbounded. */
   maxspanMs?: number;
   options: Required<EqlSequenceMatcherOptions>;
@@ -206,8 +213,19 @@ export function planEqlSequence(
     else middle.push({ stage: i, gap: positive.filter((p) => p < i).length - 1 });
   });
   const maxspan = query.maxspanMs;
+  const conditions: EqlEventCondition[] = [];
+  const conditionIndex = (c: EqlEventCondition): number => {
+    const i = conditions.indexOf(c);
+    return i >= 0 ? i : conditions.push(c) - 1;
+  };
+  const conditionOf = stages.map((s) => conditionIndex(s.condition));
+  const untilCondition = query.until ? conditionIndex(query.until.condition) : -1;
   return {
     stages,
+    conditions,
+    conditionOf,
+    untilCondition,
+    hits: conditions.map(() => false),
     positive,
     leading,
     middle,
@@ -332,6 +350,13 @@ export function processEqlSequenceEvent(
   state: EqlSequenceState,
   input: EqlSequenceInput,
 ): EqlCompletedSequence[] {
+  // Each distinct condition once; an event no stage (nor until) accepts cannot change the
+  // state, so it returns before allocating anything (most events, for most rules).
+  const event = input.event;
+  const hits = plan.hits;
+  let any = false;
+  for (let i = 0; i < plan.conditions.length; i++) any = (hits[i] = plan.conditions[i](event)) || any;
+  if (!any) return NONE;
   const ord: EqlSequenceEventMatch = {
     ms: input.time.ms,
     ns: input.time.ns,
@@ -342,13 +367,12 @@ export function processEqlSequenceEvent(
   if (!state.now || compareEqlTime(ord, state.now) > 0) state.now = { ms: ord.ms, ns: ord.ns };
   else if (compareEqlTime(ord, state.now) < 0) state.stats.late = (state.stats.late ?? 0) + 1;
   const out: EqlCompletedSequence[] = [];
-  const event = input.event;
   const P = plan.positive.length;
 
   // Positive stages, last first, so that one event never advances a sequence it just moved.
   for (let j = P - 1; j >= 0; j--) {
     const stage = plan.stages[plan.positive[j]];
-    if (!stage.condition(event)) continue;
+    if (!hits[plan.conditionOf[plan.positive[j]]]) continue;
     for (const values of keyTuples(stage, event)) {
       const id = keyId(values);
       if (j === 0) {
@@ -381,7 +405,7 @@ export function processEqlSequenceEvent(
   // Missing-event stages.
   for (const m of plan.leading) {
     const stage = plan.stages[m];
-    if (!stage.condition(event)) continue;
+    if (!hits[plan.conditionOf[m]]) continue;
     for (const values of keyTuples(stage, event)) {
       const ks = touchKey(plan, state, keyId(values), values);
       if (!ks.lead) ks.lead = { last: { ms: ord.ms, ns: ord.ns }, prev: null };
@@ -391,7 +415,7 @@ export function processEqlSequenceEvent(
   }
   for (const { stage: m, gap } of plan.middle) {
     const stage = plan.stages[m];
-    if (!stage.condition(event)) continue;
+    if (!hits[plan.conditionOf[m]]) continue;
     for (const values of keyTuples(stage, event)) {
       const id = keyId(values);
       const partial = getKey(state, id)?.p[gap];
@@ -405,7 +429,7 @@ export function processEqlSequenceEvent(
   }
   for (const m of plan.trailing) {
     const stage = plan.stages[m];
-    if (!stage.condition(event)) continue;
+    if (!hits[plan.conditionOf[m]]) continue;
     for (const values of keyTuples(stage, event)) {
       const id = keyId(values);
       const ks = getKey(state, id);
@@ -423,7 +447,7 @@ export function processEqlSequenceEvent(
   }
 
   // until: cancels the pending sequences of its key.
-  if (plan.until && plan.until.condition(event)) {
+  if (plan.until && hits[plan.untilCondition]) {
     for (const values of keyTuples(plan.until, event)) {
       const id = keyId(values);
       const ks = getKey(state, id);
@@ -448,6 +472,9 @@ export function processEqlSequenceEvent(
   }
   return out;
 }
+
+/** What an event that concerns no stage completes (shared, never written to). */
+const NONE: EqlCompletedSequence[] = Object.freeze([]) as unknown as EqlCompletedSequence[];
 
 function sweepDue(plan: EqlSequencePlan, state: EqlSequenceState): boolean {
   if (plan.maxspanMs === undefined || !state.now) return false;

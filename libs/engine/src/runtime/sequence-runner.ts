@@ -47,7 +47,8 @@ export class SequenceRunner {
   }
 
   onEvent(state: SequenceRuleState, event: unknown, ref: EventRef): EventRef[][] {
-    return refsOf(processEqlSequenceEvent(this.plan, state, { event, ref, time: { ms: ref.time, ns: 0 } }));
+    const done = processEqlSequenceEvent(this.plan, state, { event, ref, time: { ms: ref.time, ns: 0 } });
+    return done.length === 0 ? NO_SEQUENCES : refsOf(done);
   }
 
   /** Event time moved to `now`: expire what maxspan can no longer complete, settle sequences
@@ -61,6 +62,8 @@ export class SequenceRunner {
     return refsOf(flushEqlSequenceState(this.plan, state));
   }
 }
+
+const NO_SEQUENCES: EventRef[][] = [];
 
 function refsOf(done: EqlCompletedSequence[]): EventRef[][] {
   return done.map((s) => s.events.filter((m) => m !== null).map((m) => m!.ref as EventRef));
