@@ -12,7 +12,7 @@
  * source document, which is what Kibana does).
  */
 import { compileFieldGetter, setField, type Doc } from '@sequent/ecs';
-import type { CompiledRule } from '@sequent/rules';
+import { enterEventScope, leaveEventScope, type CompiledRule } from '@sequent/rules';
 import { buildAlert, type AlertDocument } from '../alerts/alert-document';
 import { eventId } from '../event/event-id';
 import { stateKey, type EventRef } from '../state/state-store';
@@ -139,10 +139,15 @@ export class DetectionEngine {
 
   /** The new_terms term keys an event needs from the store, per candidate rule. */
   termKeys(e: EvaluatedEvent, candidates: readonly RuleRuntime[], out: Set<string>): void {
-    for (const rt of candidates) {
-      if (rt.kind !== 'new_terms' || !rt.condition!(e.event)) continue;
-      for (const tuple of eventTerms(e.event, rt.termGetters!))
-        out.add(stateKey(rt.ruleKey, JSON.stringify(tuple)));
+    enterEventScope();
+    try {
+      for (const rt of candidates) {
+        if (rt.kind !== 'new_terms' || !rt.condition!(e.event)) continue;
+        for (const tuple of eventTerms(e.event, rt.termGetters!))
+          out.add(stateKey(rt.ruleKey, JSON.stringify(tuple)));
+      }
+    } finally {
+      leaveEventScope();
     }
   }
 
@@ -163,6 +168,23 @@ export class DetectionEngine {
     if (rules.length === 0) return;
     e.ref ??= { id: eventId(e.event), index: e.index, time: e.time };
     const ready = e as ReadyEvent;
+    // Field reads and tests shared by several rules run once for this event.
+    enterEventScope();
+    try {
+      this.evaluateRules(rules, e, ready, state, alerts, learnOnly);
+    } finally {
+      leaveEventScope();
+    }
+  }
+
+  private evaluateRules(
+    rules: readonly RuleRuntime[],
+    e: EvaluatedEvent,
+    ready: ReadyEvent,
+    state: PartitionState,
+    alerts: AlertDocument[],
+    learnOnly: boolean,
+  ): void {
     for (const rt of rules) {
       if (learnOnly && rt.kind !== 'new_terms') continue;
       const t0 = this.profile ? performance.now() : 0;

@@ -28,6 +28,7 @@
  */
 import type { CallNode, ComparisonNode, ExprNode } from './ast';
 import { compileValue } from './evaluate';
+import { memoizedPerEvent } from './field-access';
 import { referencesField } from './verify';
 
 type Test = (event: unknown) => boolean;
@@ -45,20 +46,50 @@ export function compileCondition(node: ExprNode): Test {
   return translate(node).test;
 }
 
+/**
+ * Leaves (comparisons, `in`, patterns, calls) are shared by every rule that has the same one
+ * and memoized per event (inside an event scope, see ./field-access): the 30 rules an exec
+ * event reaches mostly start with the same `host.os.type`, `event.type` and `event.action`
+ * tests. Keys omit source positions; very long leaves (huge `in` lists) are not shared, so
+ * the table stays small.
+ */
+const sharedLeaves = new Map<string, Translation>();
+const MAX_SHARED_KEY = 4096;
+const MAX_SHARED_LEAVES = 50_000;
+
+function leafKey(node: ExprNode, kind: string): string | undefined {
+  const key = kind + JSON.stringify(node, (k, v: unknown) => (k === 'span' ? undefined : v));
+  return key.length <= MAX_SHARED_KEY ? key : undefined;
+}
+
+function sharedLeaf(node: ExprNode, kind: string, build: () => Translation): Translation {
+  const key = leafKey(node, kind);
+  const known = key === undefined ? undefined : sharedLeaves.get(key);
+  if (known) return known;
+  const t = build();
+  const leaf = { query: t.query, test: memoizedPerEvent(t.test) };
+  if (key !== undefined && sharedLeaves.size < MAX_SHARED_LEAVES) sharedLeaves.set(key, leaf);
+  return leaf;
+}
+
 function isTrue(v: unknown): boolean {
   return v === true || (isArr(v) && v.includes(true));
 }
 
 /** A script leaf: three-valued evaluation, matching only on true. */
 function script(node: ExprNode): Translation {
-  const f = compileValue(node);
-  return { query: false, test: (ev) => isTrue(f(ev)) };
+  return sharedLeaf(node, 's', () => {
+    const f = compileValue(node);
+    return { query: false, test: (ev) => isTrue(f(ev)) };
+  });
 }
 
 /** A Query DSL leaf whose positive form is `node` (null counts as not matching). */
 function query(node: ExprNode, negate = false): Translation {
-  const f = compileValue(node);
-  return { query: true, test: negate ? (ev) => !isTrue(f(ev)) : (ev) => isTrue(f(ev)) };
+  return sharedLeaf(node, negate ? 'n' : 'q', () => {
+    const f = compileValue(node);
+    return { query: true, test: negate ? (ev) => !isTrue(f(ev)) : (ev) => isTrue(f(ev)) };
+  });
 }
 
 /** A field Elasticsearch can push down: a plain (not `?optional`) field reference. */

@@ -28,6 +28,40 @@ export function withFieldCache<T>(fn: () => T): T {
   }
 }
 
+/**
+ * The same scope without a closure, for hot loops: `enterEventScope()` before evaluating one
+ * event, `leaveEventScope()` after (always, even when evaluation threw).
+ */
+export function enterEventScope(): void {
+  scoped = true;
+  generation++;
+}
+
+export function leaveEventScope(): void {
+  scoped = false;
+  generation++;
+}
+
+/**
+ * `fn` memoized for the event being evaluated inside a scope: a test shared by many rules
+ * (`host.os.type == "linux"`, `event.action in (...)`) runs once per event. `fn` must depend
+ * on the event only.
+ */
+export function memoizedPerEvent<T>(fn: (doc: unknown) => T): (doc: unknown) => T {
+  let lastDoc: unknown;
+  let lastGeneration = -1;
+  let lastValue!: T;
+  return (doc) => {
+    if (!scoped) return fn(doc);
+    if (doc === lastDoc && lastGeneration === generation) return lastValue;
+    const v = fn(doc);
+    lastDoc = doc;
+    lastGeneration = generation;
+    lastValue = v;
+    return v;
+  };
+}
+
 /** The shared getter for `path`, memoized per event inside `withFieldCache`. */
 export function compileEqlFieldGetter(path: string): FieldGetter {
   let getter = cache.get(path);
@@ -40,16 +74,5 @@ export function compileEqlFieldGetter(path: string): FieldGetter {
 
 /** One-entry memo per path (shared by every rule reading that path), active only in a scope. */
 function memoized(read: FieldGetter): FieldGetter {
-  let lastDoc: unknown;
-  let lastGeneration = -1;
-  let lastValue: unknown;
-  return (doc) => {
-    if (!scoped) return read(doc);
-    if (doc === lastDoc && lastGeneration === generation) return lastValue;
-    const v = read(doc);
-    lastDoc = doc;
-    lastGeneration = generation;
-    lastValue = v;
-    return v;
-  };
+  return memoizedPerEvent(read);
 }

@@ -6,4 +6,10 @@ export { compileEqlWildcard, hasEqlWildcard } from './wildcard';
 export { compileEqlRegex } from './regex';
 export type * from './ast';
 export type * from './compiled';
-export { compileEqlFieldGetter, withFieldCache } from './field-access';
+export {
+  compileEqlFieldGetter,
+  enterEventScope,
+  leaveEventScope,
+  memoizedPerEvent,
+  withFieldCache,
+} from './field-access';

@@ -21,6 +21,7 @@ import { KqlQueryError, isTest, parseNumber, rangeTest } from './values';
 import { isDateMath } from './dates';
 import type { Clock, ValueTest } from './values';
 import { compileKqlWildcard } from './wildcard';
+import { memoizedPerEvent } from '../eql/field-access';
 
 export interface KqlCompileOptions {
   /** Field types by full dotted path (`{"ip": "ip", "msg": "text"}`); unmapped fields are
@@ -42,6 +43,31 @@ interface Scope {
   now: Clock;
   /** ECS defaults: `x.text` reads `x` as text when the mapping does not name it. */
   ecs: boolean;
+  /** Set when leaves may be shared with other queries compiled alike (see `sharedLeaf`). */
+  shareKey?: string;
+}
+
+/**
+ * Leaves (`field: value`, ranges, exists, value sets) are shared by every query compiled with
+ * the same mapping and clock that has the same leaf, and memoized per event inside an event
+ * scope (see ../eql/field-access): the rules an event reaches mostly repeat `host.os.type`,
+ * `event.category` and `event.action` tests, which then run once per event. Only queries
+ * compiled without a custom mapping or clock share; very long leaves are not shared.
+ */
+const sharedLeaves = new Map<string, Condition>();
+const MAX_SHARED_KEY = 4096;
+const MAX_SHARED_LEAVES = 50_000;
+
+function sharedLeaf(scope: Scope, leaf: unknown, build: () => Condition): Condition {
+  if (scope.shareKey === undefined) return build();
+  const key = scope.shareKey + scope.prefix + '\u0000' + JSON.stringify(leaf);
+  if (key.length > MAX_SHARED_KEY) return build();
+  let test = sharedLeaves.get(key);
+  if (!test) {
+    test = memoizedPerEvent(build());
+    if (sharedLeaves.size < MAX_SHARED_LEAVES) sharedLeaves.set(key, test);
+  }
+  return test;
 }
 
 const KEYWORD_SUBFIELD: FieldType = { kind: 'keyword', name: 'keyword' };
@@ -201,18 +227,20 @@ function compileOrArgs(args: KqlNode[], scope: Scope): Condition[] {
         if (n !== undefined) numbers.add(n);
       }
     const read = valueReader(scope, field);
-    parts.push((doc) => {
-      for (const v of read(doc)) {
-        if (typeof v === 'string') {
-          if (texts.has(v)) return true;
-        } else if (typeof v === 'number') {
-          if (loose ? numbers.has(v) : texts.has(String(v))) return true;
-        } else if (typeof v === 'boolean' || typeof v === 'bigint') {
-          if (texts.has(String(v))) return true;
+    parts.push(
+      sharedLeaf(scope, { set: field, values: [...texts] }, () => (doc) => {
+        for (const v of read(doc)) {
+          if (typeof v === 'string') {
+            if (texts.has(v)) return true;
+          } else if (typeof v === 'number') {
+            if (loose ? numbers.has(v) : texts.has(String(v))) return true;
+          } else if (typeof v === 'boolean' || typeof v === 'bigint') {
+            if (texts.has(String(v))) return true;
+          }
         }
-      }
-      return false;
-    });
+        return false;
+      }),
+    );
   }
   for (const a of rest) parts.push(compileNode(a, scope));
   return parts;
@@ -311,6 +339,29 @@ function compileNode(node: KqlNode, scope: Scope): Condition {
       const inner = compileNode(node.arg, scope);
       return (doc) => !inner(doc);
     }
+    case 'exists':
+    case 'is':
+    case 'range':
+      return sharedLeaf(scope, node, () => compileLeaf(node, scope));
+    case 'nested': {
+      const path = node.path.text;
+      const type = typeOf(scope, path);
+      if (type.kind !== 'nested' && type.kind !== 'object' && type.kind !== 'loose')
+        throw new KqlQueryError(`Expected a nested field: ${scope.prefix + path} is ${type.name}`);
+      const inner = compileNode(node.query, { ...scope, prefix: `${scope.prefix}${path}.` });
+      return (doc) => {
+        for (const el of getFieldValues(doc, path)) {
+          if (el !== null && typeof el === 'object' && !Array.isArray(el) && inner(el)) return true;
+        }
+        return false;
+      };
+    }
+  }
+}
+
+/** A leaf: a test of one field (or of the fields a field-name pattern names). */
+function compileLeaf(node: KqlNode & { type: 'exists' | 'is' | 'range' }, scope: Scope): Condition {
+  switch (node.type) {
     case 'exists': {
       const pattern = fieldPatternMatcher(node.field);
       if (pattern) return multiFieldTest(scope, pattern, () => () => true);
@@ -359,19 +410,6 @@ function compileNode(node: KqlNode, scope: Scope): Condition {
       const test = rangeTest(typeOf(scope, path), node.op, node.value, scope.prefix + path, scope.now, true);
       return test ? anyValue(valueReader(scope, path), test) : () => false;
     }
-    case 'nested': {
-      const path = node.path.text;
-      const type = typeOf(scope, path);
-      if (type.kind !== 'nested' && type.kind !== 'object' && type.kind !== 'loose')
-        throw new KqlQueryError(`Expected a nested field: ${scope.prefix + path} is ${type.name}`);
-      const inner = compileNode(node.query, { ...scope, prefix: `${scope.prefix}${path}.` });
-      return (doc) => {
-        for (const el of getFieldValues(doc, path)) {
-          if (el !== null && typeof el === 'object' && !Array.isArray(el) && inner(el)) return true;
-        }
-        return false;
-      };
-    }
   }
 }
 
@@ -387,5 +425,7 @@ export function compileKql(query: string | KqlNode, options: KqlCompileOptions =
     typeof now === 'function' ? now : typeof now === 'number' ? () => now : () => Date.now();
   const given = normalizeMapping(options.mapping);
   const types = options.ecs ? withEcsDefaults(given) : given;
-  return compileNode(ast, { types, prefix: '', now: clock, ecs: options.ecs === true });
+  const shareKey =
+    options.mapping === undefined && now === undefined ? (options.ecs ? 'ecs:' : 'plain:') : undefined;
+  return compileNode(ast, { types, prefix: '', now: clock, ecs: options.ecs === true, shareKey });
 }
