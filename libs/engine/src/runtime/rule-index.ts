@@ -20,16 +20,72 @@ class ValueTable {
     map.set(key, list);
   }
 
-  lookup(value: string, out: RuleRuntime[][]): void {
+  lookup(value: string, out: Collector): void {
     const l = this.exact.get(value);
-    if (l) out.push(l);
-    for (const n of this.lengths) {
+    if (l) out.add(l);
+    const lengths = this.lengths;
+    for (let i = 0; i < lengths.length; i++) {
+      const n = lengths[i];
       if (n > value.length) break;
       const p = this.prefix.get(value.slice(0, n));
-      if (p) out.push(p);
+      if (p) out.add(p);
     }
   }
 }
+
+/**
+ * Gathers the candidate lists of one event. The lists are kept as they are until a second one
+ * arrives (one list, the usual case, is returned without a copy); from then on rules are
+ * de-duplicated with an epoch mark and kept in rule order.
+ */
+class Collector {
+  private first: RuleRuntime[] | null = null;
+  private merged: RuleRuntime[] | null = null;
+  private epoch = 0;
+
+  reset(): void {
+    this.first = null;
+    this.merged = null;
+    this.epoch++;
+  }
+
+  add(list: RuleRuntime[]): void {
+    if (list.length === 0 || list === this.first) return;
+    if (this.first === null) {
+      this.first = list;
+      return;
+    }
+    if (this.merged === null) {
+      this.merged = [];
+      this.append(this.first);
+    }
+    this.append(list);
+  }
+
+  private append(list: RuleRuntime[]): void {
+    const epoch = this.epoch;
+    const out = this.merged!;
+    for (let i = 0; i < list.length; i++) {
+      const rt = list[i];
+      if (rt.mark === epoch) continue;
+      rt.mark = epoch;
+      // Insertion keeps rule order: lists are each in rule order and mostly short.
+      let j = out.length;
+      out.push(rt);
+      while (j > 0 && out[j - 1].ordinal > rt.ordinal) {
+        out[j] = out[j - 1];
+        j--;
+      }
+      out[j] = rt;
+    }
+  }
+
+  result(): readonly RuleRuntime[] {
+    return this.merged ?? this.first ?? NO_RULES;
+  }
+}
+
+const NO_RULES: readonly RuleRuntime[] = Object.freeze([]);
 
 /** Everything filed under one field: case-sensitive and case-insensitive tables. */
 interface FieldIndex {
@@ -40,22 +96,44 @@ interface FieldIndex {
 }
 
 const readCategory = compileFieldGetter('event.category');
-const hasOwn = Object.prototype.hasOwnProperty;
 
-/** Whether any key of the document (at any depth) is a dotted key (`"process.name": ...`). */
-function hasDottedKeys(node: unknown, depth = 0): boolean {
+/** The segments of the indexed paths as a tree (`process` → `parent` → `name`). */
+type PathTree = Map<string, PathTree>;
+
+function addPath(tree: PathTree, segs: string[]): void {
+  let node = tree;
+  for (const s of segs) {
+    let next = node.get(s);
+    if (!next) node.set(s, (next = new Map()));
+    node = next;
+  }
+}
+
+/**
+ * Whether a literal dotted key (`"process.name": ...`, `{process: {"parent.name": ...}}`)
+ * could stand for an indexed field: looks at the objects along the indexed paths only (not
+ * every object of the event), and treats any dotted key there as one.
+ */
+function dottedOnPaths(node: unknown, tree: PathTree, depth: number): boolean {
   if (node === null || typeof node !== 'object' || depth > 16) return false;
   if (Array.isArray(node)) {
-    for (const v of node) if (hasDottedKeys(v, depth + 1)) return true;
+    for (const v of node) if (dottedOnPaths(v, tree, depth + 1)) return true;
     return false;
   }
   for (const k in node as Record<string, unknown>) {
     if (!hasOwn.call(node, k)) continue;
     if (k.includes('.')) return true;
-    if (hasDottedKeys((node as Record<string, unknown>)[k], depth + 1)) return true;
+    const sub = tree.get(k);
+    if (
+      sub !== undefined &&
+      sub.size > 0 &&
+      dottedOnPaths((node as Record<string, unknown>)[k], sub, depth + 1)
+    )
+      return true;
   }
   return false;
 }
+const hasOwn = Object.prototype.hasOwnProperty;
 
 /**
  * Reads a field for index lookups. Events are nearly always plain nested objects: then a
@@ -87,10 +165,10 @@ function leafReader(path: string): (doc: unknown, plain: boolean) => unknown {
 export class RuleIndex {
   private readonly byCategory = new Map<string, RuleRuntime[]>();
   private readonly fields: FieldIndex[] = [];
-  /** First path segments of the indexed fields. */
-  private readonly roots = new Set<string>();
   private readonly always: RuleRuntime[] = [];
-  private epoch = 0;
+  private readonly collector = new Collector();
+  /** Path segments of the indexed fields, as a tree: where a dotted key could matter. */
+  private readonly pathTree: PathTree = new Map();
   /** The literal hints each rule is filed under (explain output, tests). */
   readonly literalHints = new Map<RuleRuntime, LiteralKey[]>();
 
@@ -111,7 +189,7 @@ export class RuleIndex {
           let fi = byField.get(k.field);
           if (!fi) {
             fi = { field: k.field, get: leafReader(k.field) };
-            this.roots.add(k.field.split('.')[0]);
+            addPath(this.pathTree, k.field.split('.'));
             byField.set(k.field, fi);
             this.fields.push(fi);
           }
@@ -136,57 +214,34 @@ export class RuleIndex {
         if (t) t.lengths = [...new Set([...t.prefix.keys()].map((p) => p.length))].sort((a, b) => a - b);
   }
 
-  /** The rules that may match the event, in rule order. */
+  /** The rules that may match the event, in rule order (a list the caller must not change). */
   candidates(event: unknown): readonly RuleRuntime[] {
-    const lists: RuleRuntime[][] = [];
+    const out = this.collector;
+    out.reset();
     const cat = readCategory(event);
     if (typeof cat === 'string') {
       const l = this.byCategory.get(cat.toLowerCase());
-      if (l) lists.push(l);
+      if (l) out.add(l);
     } else if (Array.isArray(cat)) {
       for (const c of cat) {
         if (typeof c !== 'string') continue;
         const l = this.byCategory.get(c.toLowerCase());
-        if (l) lists.push(l);
+        if (l) out.add(l);
       }
     }
-    const plain = this.fields.length > 0 && !this.dottedOnIndexedPaths(event);
+    const plain = this.fields.length > 0 && !dottedOnPaths(event, this.pathTree, 0);
     for (const fi of this.fields) {
       const v = fi.get(event, plain);
       if (v === undefined) continue;
       if (Array.isArray(v)) {
-        for (const one of v) this.lookup(fi, one, lists);
-      } else this.lookup(fi, v, lists);
+        for (const one of v) this.lookup(fi, one, out);
+      } else this.lookup(fi, v, out);
     }
-    if (this.always.length > 0) lists.push(this.always);
-    if (lists.length === 0) return [];
-    if (lists.length === 1) return lists[0];
-    const epoch = ++this.epoch;
-    const out: RuleRuntime[] = [];
-    for (const l of lists)
-      for (const rt of l)
-        if (rt.mark !== epoch) {
-          rt.mark = epoch;
-          out.push(rt);
-        }
-    out.sort((a, b) => a.ordinal - b.ordinal);
-    return out;
+    if (this.always.length > 0) out.add(this.always);
+    return out.result();
   }
 
-  /** Whether a dotted key could stand for an indexed field: any dotted key at the top, or
-   * anywhere under the top-level objects indexed fields start with (`process`, `file`, ...). */
-  private dottedOnIndexedPaths(event: unknown): boolean {
-    if (event === null || typeof event !== 'object') return false;
-    if (Array.isArray(event)) return hasDottedKeys(event);
-    for (const k in event as Record<string, unknown>) {
-      if (!hasOwn.call(event, k)) continue;
-      if (k.includes('.')) return true;
-      if (this.roots.has(k) && hasDottedKeys((event as Record<string, unknown>)[k])) return true;
-    }
-    return false;
-  }
-
-  private lookup(fi: FieldIndex, value: unknown, lists: RuleRuntime[][]): void {
+  private lookup(fi: FieldIndex, value: unknown, lists: Collector): void {
     if (typeof value !== 'string' && typeof value !== 'number') return;
     const s = String(value);
     fi.sensitive?.lookup(s, lists);
