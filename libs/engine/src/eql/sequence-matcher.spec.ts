@@ -61,6 +61,29 @@ describe('EQL sequence matcher state', () => {
     expect(Object.keys(state.keys)).toEqual([]);
   });
 
+  it('skips sweeps while nothing can expire, yet expires by newer events of the same key', () => {
+    const q = sequenceQuery(
+      [{ where: (e) => e.t === 'a' }, { where: (e) => e.t === 'b' }, { where: (e) => e.t === 'c' }],
+      {
+        by: ['k'],
+        maxspanMs: 10,
+      },
+    );
+    const plan = planEqlSequence(q, { sweepEvery: 1_000_000, maxKeySkewMs: 60_000 });
+    const state = createEqlSequenceState();
+    feed(plan, state, { id: 1, t: 'a', k: 'h', ts: 0 });
+    feed(plan, state, { id: 2, t: 'b', k: 'h', ts: 5 });
+    advanceEqlSequenceTime(plan, state, { ms: 6, ns: 0 });
+    // Nothing can expire before the first match plus maxspan plus the key skew.
+    expect(state.sweepAt).toBe(60_010);
+    // A new stage-0 match 20 ms later: the key's own time now puts the older partial past maxspan.
+    feed(plan, state, { id: 3, t: 'a', k: 'h', ts: 20 });
+    expect(state.sweepAt).toBe(20);
+    advanceEqlSequenceTime(plan, state, { ms: 21, ns: 0 });
+    expect(state.stats.expired).toBe(1);
+    expect(refs(feed(plan, state, { id: 4, t: 'c', k: 'h', ts: 22 }))).toEqual([]);
+  });
+
   it('bounds the number of keys and counts evictions', () => {
     const plan = planEqlSequence(twoStages(), { maxKeys: 100 });
     const state = createEqlSequenceState();

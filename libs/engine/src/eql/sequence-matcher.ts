@@ -160,6 +160,12 @@ export interface EqlSequenceState {
    * exactly those keys.
    */
   changed?: Set<string>;
+  /**
+   * Not persisted either: the earliest event time (ms) at which a sweep could expire or
+   * settle anything, kept as a lower bound while state is added; absent when unknown (a
+   * restored state), which makes the next sweep walk every key and compute it.
+   */
+  sweepAt?: number;
 }
 
 /** A completed sequence. */
@@ -290,6 +296,28 @@ function getKey(state: EqlSequenceState, id: string): KeyState | undefined {
   return state.keys[id];
 }
 
+/** Something in the state may expire or settle at event time `ms` (see `sweepAt`). */
+function dueBy(state: EqlSequenceState, ms: number): void {
+  if (state.sweepAt !== undefined && ms < state.sweepAt) state.sweepAt = ms;
+}
+
+/**
+ * A partial sequence of `ks` was stored with its newest match at `ord`: it expires by the
+ * stream's time past maxspan and the key skew, and the key's other partials may now expire by
+ * this key's own time.
+ */
+function partialStored(
+  plan: EqlSequencePlan,
+  state: EqlSequenceState,
+  ks: KeyState,
+  p: Partial,
+  ord: EqlTime,
+): void {
+  if (plan.maxspanMs === undefined) return;
+  dueBy(state, p.m[0].ms + plan.maxspanMs + plan.options.maxKeySkewMs);
+  for (const q of ks.p) if (q && q !== p && ord.ms - q.m[0].ms >= plan.maxspanMs) dueBy(state, ord.ms);
+}
+
 /** Records that the key's state was created, changed or deleted (see `changed`). */
 function keyChanged(state: EqlSequenceState, id: string): void {
   state.changed?.add(id);
@@ -379,7 +407,10 @@ export function processEqlSequenceEvent(
         const ks = touchKey(plan, state, id, values);
         const partial: Partial = { m: [ord], lead: leadingBefore(ks, ord), taint: null, bad: false };
         if (P === 1) complete(plan, state, ks, partial, out);
-        else ks.p[0] = partial;
+        else {
+          ks.p[0] = partial;
+          partialStored(plan, state, ks, partial, ord);
+        }
         continue;
       }
       const ks = getKey(state, id);
@@ -398,7 +429,10 @@ export function processEqlSequenceEvent(
       // A partial sequence is owned by one key; copy the match list so keys never share it.
       const advanced: Partial = { ...prev, m: [...prev.m, ord] };
       if (j === P - 1) complete(plan, state, ks, advanced, out);
-      else ks.p[j] = advanced;
+      else {
+        ks.p[j] = advanced;
+        partialStored(plan, state, ks, advanced, ord);
+      }
     }
   }
 
@@ -411,6 +445,7 @@ export function processEqlSequenceEvent(
       if (!ks.lead) ks.lead = { last: { ms: ord.ms, ns: ord.ns }, prev: null };
       else if (compareEqlTime(ord, ks.lead.last) > 0)
         ks.lead = { last: { ms: ord.ms, ns: ord.ns }, prev: ks.lead.last };
+      if (plan.maxspanMs !== undefined) dueBy(state, ks.lead.last.ms + plan.maxspanMs);
     }
   }
   for (const { stage: m, gap } of plan.middle) {
@@ -506,6 +541,8 @@ function complete(
   }
   if (!ks.wait) ks.wait = [];
   ks.wait.push({ p });
+  const from = plan.leading.length > 0 ? p.lead : p.m[0];
+  dueBy(state, from === null ? Number.NEGATIVE_INFINITY : from.ms + (plan.maxspanMs ?? 0));
   if (ks.wait.length > plan.options.maxAwaitingPerKey) {
     ks.wait.shift();
     state.stats.evictedAwaiting++;
@@ -561,6 +598,10 @@ export function advanceEqlSequenceTime(
 ): EqlCompletedSequence[] {
   const out: EqlCompletedSequence[] = [];
   if (!now || plan.maxspanMs === undefined) return out;
+  // Walking every key is the cost of a sweep: skip it while nothing can have expired.
+  if (state.sweepAt !== undefined && now.ms < state.sweepAt) return out;
+  const maxspan = plan.maxspanMs;
+  let next = Number.POSITIVE_INFINITY;
   for (const id of Object.keys(state.keys)) {
     const ks = state.keys[id];
     const keyNow = keyClock(plan, ks, now);
@@ -587,9 +628,23 @@ export function advanceEqlSequenceTime(
       }
       ks.wait = keep.length > 0 ? keep : undefined;
     }
+    next = Math.min(next, nextExpiry(plan, ks, maxspan));
     dropKeyIfEmpty(state, id, ks);
   }
+  state.sweepAt = next;
   return out;
+}
+
+/** When the key's remaining state can next expire or settle by the stream's time (ms). */
+function nextExpiry(plan: EqlSequencePlan, ks: KeyState, maxspan: number): number {
+  let next = Number.POSITIVE_INFINITY;
+  for (const p of ks.p) if (p) next = Math.min(next, p.m[0].ms + maxspan + plan.options.maxKeySkewMs);
+  if (ks.lead) next = Math.min(next, ks.lead.last.ms + maxspan);
+  for (const w of ks.wait ?? []) {
+    const from = plan.leading.length > 0 ? w.p.lead : w.p.m[0];
+    next = Math.min(next, from === null ? Number.NEGATIVE_INFINITY : from.ms + maxspan);
+  }
+  return next;
 }
 
 /** The time a key's partial sequences expire by: the key's own newest matched event, or the

@@ -39,6 +39,8 @@ export class TrackedSequenceState {
       ...meta,
       keys: keys as SequenceRuleState['keys'],
       keyCount: Object.keys(keys).length,
+      // Unknown until the first sweep walks the restored keys.
+      sweepAt: undefined,
     };
     const tracked = new TrackedSequenceState(state);
     tracked.storedEmpty = entries.length === 0;
@@ -63,7 +65,7 @@ export class TrackedSequenceState {
     if (this.touched.size > 0 || empty !== this.storedEmpty) {
       if (empty) out.push([SEQUENCE_META, null]);
       else {
-        const { keys: _keys, changed: _changed, ...meta } = this.state;
+        const { keys: _keys, changed: _changed, sweepAt: _sweepAt, ...meta } = this.state;
         out.push([SEQUENCE_META, meta]);
       }
       this.storedEmpty = empty;
