@@ -16,6 +16,7 @@ import { enterEventScope, leaveEventScope, type CompiledRule } from '@sequent/ru
 import { buildAlert, type AlertDocument } from '../alerts/alert-document';
 import { eventId } from '../event/event-id';
 import { stateKey, type EventRef } from '../state/state-store';
+import { GuardTable, guardOf } from './guards';
 import { eventTerms, isNewTerm, recordTerm } from './new-terms';
 import type { PartitionState } from './partition-state';
 import { RuleIndex } from './rule-index';
@@ -38,6 +39,9 @@ export interface DetectionEngineOptions extends RuntimeBuildOptions {
   /** File rules by literal values of their queries (default true; false: categories only,
    * which tests use as the reference the index must agree with). */
   literalHints?: boolean;
+  /** Drop candidates whose guards (event.type, event.action, ... requirements) the event
+   * fails before evaluating them (default true; false: the reference tests compare with). */
+  guards?: boolean;
   /** Told when a rule throws on an event (the engine counts it and carries on). */
   onRuleError?: (rule: RuleRuntime, error: unknown) => void;
 }
@@ -70,6 +74,7 @@ export class DetectionEngine {
   readonly skipped: SkippedRule[] = [];
   readonly maxKeysPerRule: number;
   private readonly index: RuleIndex;
+  private readonly guards: GuardTable;
   private readonly now: () => number;
   private readonly profile: boolean;
 
@@ -92,6 +97,9 @@ export class DetectionEngine {
         ? new RuleIndex(this.runtimes, () => undefined)
         : new RuleIndex(this.runtimes);
     this.hasGatedRules = this.runtimes.some((rt) => rt.gated);
+    const guards = new Array<ReturnType<typeof guardOf> | undefined>(rules.length);
+    if (options.guards !== false) for (const rt of this.runtimes) guards[rt.ordinal] = guardOf(rt.rule);
+    this.guards = new GuardTable(guards);
     this.maxKeysPerRule = options.maxKeysPerRule ?? 100_000;
     this.now = options.now ?? Date.now;
     this.profile = options.profile === true;
@@ -112,15 +120,19 @@ export class DetectionEngine {
       .map((rt) => ({ rule_id: rt.meta.rule_id, name: rt.meta.name, ...rt.stats }));
   }
 
-  /** The rules worth trying on this event (pre-filter and index patterns). */
+  /** The rules worth trying on this event (pre-filter, guards and index patterns). */
   candidates(event: unknown, index: string | null): readonly RuleRuntime[] {
     const all = this.index.candidates(event);
-    // Usually every candidate reads the event's index: then no new array.
+    if (all.length === 0) return all;
+    const mask = this.guards.active ? this.guards.maskFor(event) : null;
+    const keep = (rt: RuleRuntime): boolean =>
+      (mask === null || mask[rt.ordinal] === 1) && this.matchesIndex(rt, index);
+    // When every candidate passes: no new array.
     let i = 0;
-    while (i < all.length && this.matchesIndex(all[i], index)) i++;
+    while (i < all.length && keep(all[i])) i++;
     if (i === all.length) return all;
     const out = all.slice(0, i);
-    for (i++; i < all.length; i++) if (this.matchesIndex(all[i], index)) out.push(all[i]);
+    for (i++; i < all.length; i++) if (keep(all[i])) out.push(all[i]);
     return out;
   }
 
@@ -246,6 +258,7 @@ export class DetectionEngine {
     state: PartitionState,
   ): readonly RuleRuntime[] {
     let extra: RuleRuntime[] | undefined;
+    let mask: Uint8Array | null | undefined;
     const epoch = ++this.gatedEpoch;
     for (const rt of candidates) if (rt.gated) rt.mark = epoch;
     const consider = (set: ReadonlySet<RuleRuntime> | undefined): void => {
@@ -253,6 +266,8 @@ export class DetectionEngine {
       for (const rt of set) {
         if (rt.mark === epoch) continue;
         rt.mark = epoch;
+        mask ??= this.guards.active ? this.guards.maskFor(e.event) : null;
+        if (mask !== null && mask[rt.ordinal] !== 1) continue;
         if (!this.matchesIndex(rt, e.index)) continue;
         (extra ??= []).push(rt);
       }

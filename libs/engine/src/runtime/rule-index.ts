@@ -8,27 +8,45 @@ import { compileFieldGetter } from '@sequent/ecs';
 import { literalHintsOf, type LiteralKey, type RuleLiteralHint } from './literal-hints';
 import type { RuleRuntime } from './rule-runtime';
 
+/** A character trie of value prefixes: a lookup walks the value's characters once, however
+ * many prefixes (of however many lengths) are filed. */
+interface PrefixNode {
+  next: Map<number, PrefixNode> | null;
+  rules: RuleRuntime[] | null;
+}
+
 class ValueTable {
   readonly exact = new Map<string, RuleRuntime[]>();
-  readonly prefix = new Map<string, RuleRuntime[]>();
-  /** Distinct prefix lengths, ascending. */
-  lengths: number[] = [];
+  private readonly prefixes: PrefixNode = { next: null, rules: null };
 
-  add(map: Map<string, RuleRuntime[]>, key: string, rt: RuleRuntime): void {
-    const list = map.get(key) ?? [];
+  addExact(key: string, rt: RuleRuntime): void {
+    const list = this.exact.get(key) ?? [];
     if (!list.includes(rt)) list.push(rt);
-    map.set(key, list);
+    this.exact.set(key, list);
+  }
+
+  addPrefix(prefix: string, rt: RuleRuntime): void {
+    let node = this.prefixes;
+    for (let i = 0; i < prefix.length; i++) {
+      const c = prefix.charCodeAt(i);
+      node.next ??= new Map();
+      let child = node.next.get(c);
+      if (!child) node.next.set(c, (child = { next: null, rules: null }));
+      node = child;
+    }
+    node.rules ??= [];
+    if (!node.rules.includes(rt)) node.rules.push(rt);
   }
 
   lookup(value: string, out: Collector): void {
     const l = this.exact.get(value);
     if (l) out.add(l);
-    const lengths = this.lengths;
-    for (let i = 0; i < lengths.length; i++) {
-      const n = lengths[i];
-      if (n > value.length) break;
-      const p = this.prefix.get(value.slice(0, n));
-      if (p) out.add(p);
+    let node: PrefixNode | undefined = this.prefixes;
+    for (let i = 0; ; i++) {
+      if (node.rules) out.add(node.rules);
+      if (node.next === null || i === value.length) return;
+      node = node.next.get(value.charCodeAt(i));
+      if (node === undefined) return;
     }
   }
 }
@@ -195,8 +213,8 @@ export class RuleIndex {
           }
           const ci = k.caseInsensitive;
           const table = ci ? (fi.insensitive ??= new ValueTable()) : (fi.sensitive ??= new ValueTable());
-          for (const v of k.values) table.add(table.exact, ci ? v.toLowerCase() : v, rt);
-          for (const p of k.prefixes ?? []) table.add(table.prefix, ci ? p.toLowerCase() : p, rt);
+          for (const v of k.values) table.addExact(ci ? v.toLowerCase() : v, rt);
+          for (const p of k.prefixes ?? []) table.addPrefix(ci ? p.toLowerCase() : p, rt);
         }
         continue;
       }
@@ -209,9 +227,6 @@ export class RuleIndex {
         }
       } else this.always.push(rt);
     }
-    for (const fi of this.fields)
-      for (const t of [fi.sensitive, fi.insensitive])
-        if (t) t.lengths = [...new Set([...t.prefix.keys()].map((p) => p.length))].sort((a, b) => a - b);
   }
 
   /** The rules that may match the event, in rule order (a list the caller must not change). */
