@@ -102,16 +102,35 @@ function isConstant(e: ExprNode): boolean {
   return !referencesField(e);
 }
 
+// Plain loops, not every/some with a callback: these run for every rule on every event.
+function allOf(parts: Test[]): Test {
+  if (parts.length === 2) {
+    const [a, b] = parts;
+    return (ev) => a(ev) && b(ev);
+  }
+  return (ev) => {
+    for (let i = 0; i < parts.length; i++) if (!parts[i](ev)) return false;
+    return true;
+  };
+}
+
+function anyOf(parts: Test[]): Test {
+  if (parts.length === 2) {
+    const [a, b] = parts;
+    return (ev) => a(ev) || b(ev);
+  }
+  return (ev) => {
+    for (let i = 0; i < parts.length; i++) if (parts[i](ev)) return true;
+    return false;
+  };
+}
+
 function translate(node: ExprNode): Translation {
   switch (node.kind) {
-    case 'and': {
-      const parts = node.operands.map(translate).map((t) => t.test);
-      return { query: true, test: (ev) => parts.every((t) => t(ev)) };
-    }
-    case 'or': {
-      const parts = node.operands.map(translate).map((t) => t.test);
-      return { query: true, test: (ev) => parts.some((t) => t(ev)) };
-    }
+    case 'and':
+      return { query: true, test: allOf(node.operands.map(translate).map((t) => t.test)) };
+    case 'or':
+      return { query: true, test: anyOf(node.operands.map(translate).map((t) => t.test)) };
     case 'not': {
       const inner = translate(node.operand);
       if (!inner.query) return script(node);
