@@ -1,0 +1,176 @@
+import { loadRulesFromText } from '@sequent/rules';
+import { hunt } from '../hunt';
+import { DetectionEngine } from './detection-engine';
+import { GuardTable, guardOf } from './guards';
+
+let n = 0;
+function eqlRule(query: string) {
+  const def = {
+    rule_id: `g-${++n}`,
+    name: `g${n}`,
+    description: 'd',
+    type: 'eql',
+    language: 'eql',
+    risk_score: 21,
+    severity: 'low',
+    version: 1,
+    index: ['logs-*'],
+    query,
+  };
+  const loaded = loadRulesFromText(JSON.stringify(def), 'rule.json', 'json');
+  expect(loaded.reports[0].errors).toEqual([]);
+  return loaded.rules[0];
+}
+
+const fields = (query: string) =>
+  Object.fromEntries(
+    guardOf(eqlRule(query)).map((a) => [a.field, [a.caseInsensitive, [...a.values].sort()]]),
+  );
+
+describe('guardOf', () => {
+  it('takes the positive literal tests of the classifying fields', () => {
+    expect(
+      fields(
+        'process where host.os.type == "linux" and event.type == "start" and event.action in ("exec", "executed") and process.name == "sh"',
+      ),
+    ).toEqual({
+      'host.os.type': [false, ['linux']],
+      'event.type': [false, ['start']],
+      'event.action': [false, ['exec', 'executed']],
+    });
+    expect(fields('process where event.action : "EXEC" and event.type like~ "Start"')).toEqual({
+      'event.action': [true, ['exec']],
+      'event.type': [true, ['start']],
+    });
+  });
+
+  it('never guards on negations, wildcards, regexes, optional fields or coercible literals', () => {
+    expect(fields('process where not event.type == "end"')).toEqual({});
+    expect(fields('process where event.type != "end"')).toEqual({});
+    expect(fields('process where event.action not in ("exec")')).toEqual({});
+    expect(fields('process where event.action : "exec*"')).toEqual({});
+    expect(fields('process where event.action like "ex?c"')).toEqual({});
+    expect(fields('process where event.action regex "exec"')).toEqual({});
+    expect(fields('process where ?event.action == "exec"')).toEqual({});
+    expect(fields('process where event.outcome == "1"')).toEqual({});
+    expect(fields('process where event.outcome == "true"')).toEqual({});
+    expect(fields('process where event.dataset == "2024-01-01"')).toEqual({});
+    expect(fields('process where event.type == "start" or process.name == "sh"')).toEqual({});
+  });
+
+  it('an or guards a field every branch names, with the union of the values', () => {
+    expect(
+      fields(
+        'process where (event.type == "start" and event.action == "exec") or event.type in ("change", "start")',
+      ),
+    ).toEqual({ 'event.type': [false, ['change', 'start']] });
+    // Mixed case sensitivity: compared lower-cased, which a case-sensitive match implies.
+    expect(fields('process where event.type == "Start" or event.type : "change"')).toEqual({
+      'event.type': [true, ['change', 'start']],
+    });
+  });
+
+  it('a sequence guards a field only when every stage (and until) names it', () => {
+    expect(
+      fields(
+        'sequence by host.id [process where event.type == "start" and host.os.type == "linux"] [network where host.os.type == "linux"]',
+      ),
+    ).toEqual({ 'host.os.type': [false, ['linux']] });
+    expect(
+      fields(
+        'sequence by host.id [process where host.os.type == "linux"] [network where host.os.type == "linux"] until [process where event.type == "end"]',
+      ),
+    ).toEqual({});
+    expect(
+      fields(
+        'sequence by host.id [process where event.action == "exec"] ![process where event.action == "fork"] [process where event.action == "exec"]',
+      ),
+    ).toEqual({ 'event.action': [false, ['exec', 'fork']] });
+  });
+});
+
+describe('GuardTable', () => {
+  it('computes which rules pass per combination of the fields, and caches it', () => {
+    const a = guardOf(eqlRule('process where event.type == "start" and host.os.type == "linux"'));
+    const b = guardOf(eqlRule('process where event.action : "EXEC"'));
+    const table = new GuardTable([a, undefined, b]);
+    expect(table.active).toBe(true);
+    const mask = (event: unknown) => [...table.maskFor(event)];
+    expect(mask({ event: { type: ['start'], action: 'Exec' }, host: { os: { type: 'linux' } } })).toEqual([
+      1, 1, 1,
+    ]);
+    expect(mask({ event: { type: ['end'], action: 'exec' }, host: { os: { type: 'linux' } } })).toEqual([
+      0, 1, 1,
+    ]);
+    expect(mask({ event: { type: ['info', 'start'] }, host: { os: { type: 'linux' } } })).toEqual([1, 1, 0]);
+    expect(mask({ 'event.type': 'start', 'host.os.type': 'linux', 'event.action': 'fork' })).toEqual([
+      1, 1, 0,
+    ]);
+    expect(mask({ event: { type: 7 }, host: { os: { type: 'linux' } } })).toEqual([0, 1, 0]);
+    const e = { event: { type: 'start' }, host: { os: { type: 'linux' } } };
+    expect(table.maskFor(e)).toBe(table.maskFor({ ...e }));
+    expect(new GuardTable([undefined, []]).active).toBe(false);
+  });
+});
+
+describe('DetectionEngine with guards', () => {
+  const rules = () => [
+    eqlRule('process where host.os.type == "linux" and event.type == "start" and process.name == "nc"'),
+    eqlRule(
+      'sequence by host.id with maxspan=5s [process where event.type == "start" and process.name == "sh"] [network where event.action == "connection_attempted"]',
+    ),
+  ];
+  const T0 = Date.parse('2026-04-01T08:00:00.000Z');
+  const at = (ms: number) => new Date(T0 + ms).toISOString();
+  const events = [
+    {
+      '@timestamp': at(0),
+      event: { id: 'a', category: ['process'], type: ['start'] },
+      host: { id: 'h', os: { type: 'linux' } },
+      process: { name: 'sh' },
+    },
+    {
+      '@timestamp': at(1),
+      event: { id: 'b', category: ['process'], type: ['end'] },
+      host: { id: 'h', os: { type: 'linux' } },
+      process: { name: 'nc' },
+    },
+    {
+      '@timestamp': at(2),
+      event: { id: 'c', category: ['process'], type: ['start'] },
+      host: { id: 'h', os: { type: 'linux' } },
+      process: { name: 'nc' },
+    },
+    {
+      '@timestamp': at(3),
+      event: { id: 'd', category: ['network'], action: 'connection_attempted' },
+      host: { id: 'h' },
+      process: { name: 'nc' },
+    },
+    {
+      '@timestamp': at(4),
+      event: { id: 'e', category: ['process'], type: ['start'] },
+      host: { id: 'h', os: { type: 'windows' } },
+      process: { name: 'nc' },
+    },
+  ];
+
+  it('drops only candidates that could not use the event, and alerts exactly as without guards', async () => {
+    const guarded = new DetectionEngine(rules());
+    const names = (e: unknown) => guarded.candidates(e, 'logs-x').map((rt) => rt.meta.name);
+    const [nc, seq] = guarded.runtimes.map((rt) => rt.meta.name);
+    expect(names(events[0])).toEqual([seq]);
+    // A process end event: the nc rule wants a start (the sequence is filed under `sh`).
+    expect(names(events[1])).toEqual([]);
+    expect(names(events[2])).toEqual([nc]);
+    // Not Linux.
+    expect(names(events[4])).toEqual([]);
+    const ids = async (guards: boolean) =>
+      (await hunt(rules(), events, { guards, now: () => T0 })).alerts.map((a) =>
+        a['kibana.alert.ancestors'].map((x) => x.id).join('+'),
+      );
+    const withGuards = await ids(true);
+    expect(withGuards).toEqual(['c', 'a+d']);
+    expect(withGuards).toEqual(await ids(false));
+  });
+});
