@@ -10,7 +10,9 @@ import { find, helmLint, one, renderChart, type KubeObject } from './chart';
 import { validateWithModels } from './models';
 import { dashboardFiles } from './promql';
 import {
+  defaultGrpcPort,
   defaultPort,
+  GRPC_SERVICES,
   PENDING_SETTINGS,
   SERVICES,
   serviceEnvProblems,
@@ -22,19 +24,47 @@ import { chartDir, kubeTools, repoRoot, run } from './tools';
 
 const productionValues = path.join(chartDir, 'values-production.yaml');
 
-const variants: Array<{ name: string; objects: () => KubeObject[]; existingRules?: string }> = [
-  { name: 'default values', objects: () => renderChart() },
+type Values = Record<string, any>;
+
+/** Helm's merge of values files: maps merge key by key, anything else is replaced. */
+function mergeValues(base: Values, over: Values): Values {
+  const out: Values = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const isMap = (x: unknown) => typeof x === 'object' && x !== null && !Array.isArray(x);
+    out[k] = isMap(v) && isMap(base[k]) ? mergeValues(base[k], v) : v;
+  }
+  return out;
+}
+
+function chartValues(...files: string[]): Values {
+  return [path.join(chartDir, 'values.yaml'), ...files]
+    .map((f) => parse(readFileSync(f, 'utf8')) as Values)
+    .reduce(mergeValues);
+}
+
+const variants: Array<{
+  name: string;
+  objects: () => KubeObject[];
+  /** The values the variant renders with (for the checks that compare objects and values). */
+  values: () => Values;
+  existingRules?: string;
+}> = [
+  { name: 'default values', objects: () => renderChart(), values: () => chartValues() },
   {
     name: 'production values',
     objects: () => renderChart({ valuesFiles: [productionValues] }),
+    values: () => chartValues(productionValues),
     existingRules: 'sequent-rules',
   },
   {
     name: 'Strimzi topics, KEDA off',
     objects: () =>
       renderChart({ set: { 'strimzi.enabled': 'true', 'correlator.autoscaling.enabled': 'false' } }),
+    values: () => chartValues(),
   },
 ];
+
+type Ingress = Array<{ from: unknown[]; ports: Array<{ port: string | number; protocol?: string }> }>;
 
 type Container = {
   name: string;
@@ -96,7 +126,7 @@ describe('helm chart k8s/helm/sequent', () => {
     expect(() => renderChart({ set: { logLevel: 'verbose' } })).toThrow(/logLevel/);
   });
 
-  describe.each(variants)('$name', ({ objects: render, existingRules }) => {
+  describe.each(variants)('$name', ({ objects: render, values, existingRules }) => {
     let objects: KubeObject[];
     beforeAll(() => {
       objects = render();
@@ -193,23 +223,38 @@ describe('helm chart k8s/helm/sequent', () => {
       },
     );
 
-    it('alerter serves its gRPC API on a named port, through its Service and NetworkPolicy', () => {
-      const deployment = one(objects, 'Deployment', '-alerter');
-      const c = container(deployment);
-      const grpc = c.ports?.find((p) => p.name === 'grpc')?.containerPort;
-      expect(grpc).toBe(50051);
-      expect(env(c).SEQUENT_GRPC_PORT).toBe(String(grpc));
-      const svc = one(objects, 'Service', '-alerter');
-      expect(svc.spec.ports.find((p: { name: string }) => p.name === 'grpc')).toMatchObject({
-        port: grpc,
-        targetPort: 'grpc',
-      });
-      const policy = one(objects, 'NetworkPolicy', '-alerter');
-      const ports = policy.spec.ingress.flatMap((r: { ports: Array<{ port: string }> }) =>
-        r.ports.map((p) => p.port),
-      );
-      expect(ports).toEqual(['http', 'grpc']);
-    });
+    it.each(GRPC_SERVICES)(
+      '%s serves gRPC on its own named port: values, container, env, Service and NetworkPolicy agree',
+      (service) => {
+        const grpcValues = values()[service].grpc as { enabled: boolean; port: number };
+        expect(grpcValues.enabled).toBe(true);
+        const c = container(one(objects, 'Deployment', `-${service}`));
+        const grpc = c.ports?.find((p) => p.name === 'grpc')?.containerPort;
+        expect(grpc).toBe(grpcValues.port);
+        expect(grpc).toBe(defaultGrpcPort(service));
+        expect(grpc).not.toBe(c.ports?.find((p) => p.name === 'http')?.containerPort);
+        // The variables the service itself reads turn the server on, on that port.
+        expect([...serviceSettings(service)]).toEqual(
+          expect.arrayContaining(['SEQUENT_GRPC_ENABLED', 'SEQUENT_GRPC_PORT']),
+        );
+        expect(env(c).SEQUENT_GRPC_ENABLED).toBe('true');
+        expect(env(c).SEQUENT_GRPC_PORT).toBe(String(grpc));
+        const svc = one(objects, 'Service', `-${service}`);
+        expect(svc.spec.ports.find((p: { name: string }) => p.name === 'grpc')).toEqual({
+          name: 'grpc',
+          port: grpc,
+          targetPort: 'grpc',
+          protocol: 'TCP',
+        });
+        // Ingress to the gRPC port from its callers only: event senders (ingest), API clients (alerter).
+        const ingress = one(objects, 'NetworkPolicy', `-${service}`).spec.ingress as Ingress;
+        expect(ingress.flatMap((r) => r.ports.map((p) => p.port))).toEqual(['http', 'grpc']);
+        const np = values().networkPolicy;
+        expect(ingress.find((r) => r.ports.some((p) => p.port === 'grpc'))?.from).toEqual(
+          service === 'ingest' ? np.ingestFrom : np.grpcFrom,
+        );
+      },
+    );
 
     it('correlator mounts the rules ConfigMap read-only where SEQUENT_RULES_PATHS points', () => {
       const deployment = one(objects, 'Deployment', '-correlator');
@@ -262,6 +307,88 @@ describe('helm chart k8s/helm/sequent', () => {
     const after = renderChart({ set: { 'correlator.rules.files.extra\\.toml': '[rule]' } });
     expect(one(after, 'ConfigMap', '-rules').data?.['extra.toml']).toBe('[rule]\n');
     expect(template(after)).toBe(template(before));
+  });
+
+  describe("ingest's gRPC intake port", () => {
+    const grpcPorts = (objects: KubeObject[]) => {
+      const c = container(one(objects, 'Deployment', '-ingest'));
+      return {
+        container: c.ports?.find((p) => p.name === 'grpc')?.containerPort,
+        env: env(c).SEQUENT_GRPC_PORT,
+        enabled: env(c).SEQUENT_GRPC_ENABLED,
+        service: one(objects, 'Service', '-ingest').spec.ports.find(
+          (p: { name: string }) => p.name === 'grpc',
+        )?.port,
+        policy: (one(objects, 'NetworkPolicy', '-ingest').spec.ingress as Ingress).some((r) =>
+          r.ports.some((p) => p.port === 'grpc'),
+        ),
+      };
+    };
+
+    it('a port set in the values reaches the container, its env, the Service and the NetworkPolicy', () => {
+      const objects = renderChart({ set: { 'ingest.grpc.port': '6000' } });
+      expect(grpcPorts(objects)).toEqual({
+        container: 6000,
+        env: '6000',
+        enabled: 'true',
+        service: 6000,
+        policy: true,
+      });
+    });
+
+    it('turned off, no port is opened anywhere and the service is told so; the alerter keeps its own', () => {
+      const objects = renderChart({ set: { 'ingest.grpc.enabled': 'false' } });
+      expect(grpcPorts(objects)).toEqual({
+        container: undefined,
+        env: undefined,
+        enabled: 'false',
+        service: undefined,
+        policy: false,
+      });
+      expect(
+        container(one(objects, 'Deployment', '-alerter')).ports?.find((p) => p.name === 'grpc')
+          ?.containerPort,
+      ).toBe(50051);
+    });
+
+    it('bad values are refused: the schema checks the port, the chart a clash with the HTTP port', () => {
+      expect(() => renderChart({ set: { 'ingest.grpc.port': '0' } })).toThrow(/port/);
+      expect(() => renderChart({ set: { 'ingest.grpc.prot': '50052' } })).toThrow(/prot/);
+      expect(() => renderChart({ set: { 'ingest.grpc.port': '8080' } })).toThrow(
+        /ingest\.grpc\.port 8080 is also ingest\.port/,
+      );
+    });
+
+    it('a token Secret and mutual TLS are mounted and passed as files', () => {
+      const objects = renderChart({
+        set: {
+          'ingest.grpc.authTokenSecret.name': 'ingest-grpc-token',
+          'ingest.grpc.tlsSecret.name': 'ingest-tls',
+          'ingest.grpc.tlsSecret.clientCa': 'true',
+        },
+      });
+      const deployment = one(objects, 'Deployment', '-ingest');
+      const e = env(container(deployment));
+      expect(e.SEQUENT_GRPC_AUTH_TOKEN_FILE).toBe('/var/run/secrets/sequent/grpc-token/token');
+      expect(e.SEQUENT_GRPC_TLS_CERT_FILE).toBe('/var/run/secrets/sequent/grpc-tls/tls.crt');
+      expect(e.SEQUENT_GRPC_TLS_KEY_FILE).toBe('/var/run/secrets/sequent/grpc-tls/tls.key');
+      expect(e.SEQUENT_GRPC_TLS_CLIENT_CA_FILE).toBe('/var/run/secrets/sequent/grpc-tls/ca.crt');
+      const volumes = deployment.spec.template.spec.volumes as Array<{
+        name: string;
+        secret?: { secretName: string };
+      }>;
+      expect(volumes.find((v) => v.name === 'grpc-token')?.secret?.secretName).toBe('ingest-grpc-token');
+      expect(volumes.find((v) => v.name === 'grpc-tls')?.secret?.secretName).toBe('ingest-tls');
+      const mounts = container(deployment).volumeMounts ?? [];
+      expect(mounts.filter((m) => m.name.startsWith('grpc-')).map((m) => [m.mountPath, m.readOnly])).toEqual([
+        ['/var/run/secrets/sequent/grpc-token', true],
+        ['/var/run/secrets/sequent/grpc-tls', true],
+      ]);
+      expect(validateWithModels(objects).filter((r) => r.status === 'invalid')).toEqual([]);
+      expect(
+        serviceEnvProblems('ingest', Object.fromEntries(Object.entries(e).map(([k, v]) => [k, v ?? 'x']))),
+      ).toEqual([]);
+    });
   });
 
   describe('correlator scaling follows the partitions of ecs.events', () => {
@@ -325,6 +452,21 @@ describe('helm chart k8s/helm/sequent', () => {
       expect(alerter.SEQUENT_GRPC_TLS_CERT_FILE).toBe('/var/run/secrets/sequent/grpc-tls/tls.crt');
       expect(alerter.SEQUENT_GRPC_TLS_KEY_FILE).toBe('/var/run/secrets/sequent/grpc-tls/tls.key');
       expect(alerter.SEQUENT_SINKS_WEBHOOKS_FILE).toBe('/var/run/secrets/sequent/webhooks/webhooks.json');
+      // ingest's gRPC intake: TLS from its own Secret, the intake token (no separate one).
+      const ingestDeployment = one(all, 'Deployment', '-ingest');
+      const ingest = env(container(ingestDeployment));
+      expect(ingest.SEQUENT_GRPC_TLS_CERT_FILE).toBe('/var/run/secrets/sequent/grpc-tls/tls.crt');
+      expect(ingest.SEQUENT_GRPC_TLS_KEY_FILE).toBe('/var/run/secrets/sequent/grpc-tls/tls.key');
+      expect(ingest.SEQUENT_GRPC_AUTH_TOKEN_FILE).toBeUndefined();
+      expect(ingest.SEQUENT_INTAKE_TOKEN_FILE).toBe('/var/run/secrets/sequent/intake/token');
+      expect(
+        (
+          ingestDeployment.spec.template.spec.volumes as Array<{
+            name: string;
+            secret?: { secretName: string };
+          }>
+        ).find((v) => v.name === 'grpc-tls')?.secret?.secretName,
+      ).toBe('sequent-ingest-tls');
       const auth = one(all, 'TriggerAuthentication');
       expect(auth.spec.secretTargetRef.map((r: { parameter: string }) => r.parameter).sort()).toEqual([
         'ca',

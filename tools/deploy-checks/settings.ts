@@ -53,6 +53,25 @@ export function defaultPort(service: Service): number {
   return Number(m[1]);
 }
 
+/** The services with a gRPC server (SEQUENT_GRPC_*): ingest's intake, the alerter's API. */
+export const GRPC_SERVICES = ['ingest', 'alerter'] as const;
+export type GrpcService = (typeof GRPC_SERVICES)[number];
+
+/** Whether the gRPC server runs, and on which port, when SEQUENT_GRPC_* are not set. */
+export function grpcDefaults(service: GrpcService): { enabled: boolean; port: number } {
+  const source = readFileSync(path.join(repoRoot, 'apps', service, 'src', 'config.ts'), 'utf8');
+  const block = /\bgrpc:\s*z\.object\(\{(.*?)\n {2}\}\),/s.exec(source)?.[1] ?? '';
+  const enabled = /\benabled:\s*z\.boolean\(\)\.default\((true|false)\)/.exec(block);
+  const port = /\bport:[^,\n]*?\.default\((\d+)\)/.exec(block);
+  if (!enabled || !port) throw new Error(`cannot find the gRPC defaults in apps/${service}/src/config.ts`);
+  return { enabled: enabled[1] === 'true', port: Number(port[1]) };
+}
+
+/** The gRPC port the service listens on when SEQUENT_GRPC_PORT is not set. */
+export function defaultGrpcPort(service: GrpcService): number {
+  return grpcDefaults(service).port;
+}
+
 /** Variables in `names` that `service` does not read (pending ones excepted). */
 export function unknownSettings(service: Service, names: Iterable<string>): string[] {
   const known = serviceSettings(service);

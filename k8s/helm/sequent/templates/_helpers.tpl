@@ -136,6 +136,69 @@ Arguments: dict "root" $ "component" name "redis" bool
 {{- end }}
 {{- end -}}
 
+{{/*
+SEQUENT_GRPC_* of a service with a gRPC server (ingest's intake, the alerter's API): port, and
+token and TLS files from the Secrets mounted by "sequent.grpcMounts".
+Arguments: dict "root" $ "grpc" <service>.grpc
+*/}}
+{{- define "sequent.grpcEnv" -}}
+{{- $g := .grpc -}}
+{{- $dir := include "sequent.secretsDir" .root -}}
+- name: SEQUENT_GRPC_ENABLED
+  value: {{ $g.enabled | quote }}
+{{- if $g.enabled }}
+- name: SEQUENT_GRPC_PORT
+  value: {{ int64 $g.port | quote }}
+{{- if $g.authTokenSecret.name }}
+- name: SEQUENT_GRPC_AUTH_TOKEN_FILE
+  value: {{ printf "%s/grpc-token/%s" $dir $g.authTokenSecret.key | quote }}
+{{- end }}
+{{- if $g.tlsSecret.name }}
+- name: SEQUENT_GRPC_TLS_CERT_FILE
+  value: {{ printf "%s/grpc-tls/tls.crt" $dir | quote }}
+- name: SEQUENT_GRPC_TLS_KEY_FILE
+  value: {{ printf "%s/grpc-tls/tls.key" $dir | quote }}
+{{- if $g.tlsSecret.clientCa }}
+- name: SEQUENT_GRPC_TLS_CLIENT_CA_FILE
+  value: {{ printf "%s/grpc-tls/ca.crt" $dir | quote }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/* The gRPC token and TLS Secrets: "sequent.grpcVolumes" and "sequent.grpcMounts" (dict "root" $ "grpc" <service>.grpc). */}}
+{{- define "sequent.grpcVolumes" -}}
+{{- $g := .grpc -}}
+{{- if and $g.enabled $g.authTokenSecret.name }}
+- name: grpc-token
+  secret:
+    secretName: {{ $g.authTokenSecret.name }}
+    items:
+      - key: {{ $g.authTokenSecret.key }}
+        path: {{ $g.authTokenSecret.key }}
+{{- end }}
+{{- if and $g.enabled $g.tlsSecret.name }}
+- name: grpc-tls
+  secret:
+    secretName: {{ $g.tlsSecret.name }}
+{{- end }}
+{{- end -}}
+
+{{- define "sequent.grpcMounts" -}}
+{{- $g := .grpc -}}
+{{- $dir := include "sequent.secretsDir" .root -}}
+{{- if and $g.enabled $g.authTokenSecret.name }}
+- name: grpc-token
+  mountPath: {{ $dir }}/grpc-token
+  readOnly: true
+{{- end }}
+{{- if and $g.enabled $g.tlsSecret.name }}
+- name: grpc-tls
+  mountPath: {{ $dir }}/grpc-tls
+  readOnly: true
+{{- end }}
+{{- end -}}
+
 {{/* Secret volumes (Kafka CA, SASL password, Redis password) and their mounts. */}}
 {{- define "sequent.secretVolumes" -}}
 {{- $v := .root.Values -}}
