@@ -4,7 +4,17 @@ import Ajv from 'ajv';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { defaultPort, SERVICES, serviceEnvProblems, unknownSettings, type Service } from './settings';
+import {
+  defaultPort,
+  GRPC_SERVICES,
+  grpcDefaults,
+  SERVICES,
+  serviceEnvProblems,
+  serviceSettings,
+  unknownSettings,
+  type GrpcService,
+  type Service,
+} from './settings';
 import { composeFile, dashboardsDir, promtool, repoRoot, run } from './tools';
 
 type ComposeService = {
@@ -108,6 +118,31 @@ describe('docker/compose.yaml', () => {
     });
   });
 
+  describe.each(GRPC_SERVICES)('%s gRPC', (service: GrpcService) => {
+    const svc = compose.services[service];
+
+    it('runs its gRPC server on the port it publishes, set by variables the service reads', () => {
+      const environment = svc.environment ?? {};
+      const defaults = grpcDefaults(service);
+      // ingest's server is off unless asked for, the alerter's on: the stack runs both.
+      const enabled = String(environment.SEQUENT_GRPC_ENABLED ?? defaults.enabled);
+      expect(enabled).toBe('true');
+      const port = Number(environment.SEQUENT_GRPC_PORT ?? defaults.port);
+      expect(port).toBe(defaults.port);
+      expect(port).not.toBe(Number(environment.SEQUENT_HTTP_PORT ?? defaultPort(service)));
+      for (const name of Object.keys(environment).filter((n) => n.startsWith('SEQUENT_GRPC_')))
+        expect(serviceSettings(service)).toContain(name);
+      expect(svc.ports ?? []).toContain(`${port}:${port}`);
+    });
+  });
+
+  it('publishes each host port once', () => {
+    const hostPorts = Object.values(compose.services).flatMap((svc) =>
+      (svc.ports ?? []).map((p) => String(p).split(':').slice(-2)[0]),
+    );
+    expect(new Set(hostPorts).size).toBe(hostPorts.length);
+  });
+
   it("the stack's Prometheus configuration passes promtool check config", () => {
     const res = run(promtool(), ['check', 'config', path.join(composeDir, 'prometheus', 'prometheus.yml')]);
     expect(res.stdout).toContain('SUCCESS');
@@ -158,6 +193,24 @@ describe('docker/Dockerfile', () => {
     expect(dockerfile).toMatch(/npm prune --omit=dev/);
     expect(dockerfile).toMatch(/^USER 1000:1000$/m);
     expect(dockerfile).toMatch(/^HEALTHCHECK .*\n\s+CMD \["node", "\/app\/docker\/healthcheck.js"\]/m);
+  });
+
+  it("EXPOSE lists every service's ops port and the gRPC ports", () => {
+    const exposed = (/^EXPOSE (.+)$/m.exec(dockerfile)?.[1] ?? '').split(/\s+/).map(Number);
+    for (const service of SERVICES) expect(exposed).toContain(defaultPort(service));
+    for (const service of GRPC_SERVICES) expect(exposed).toContain(grpcDefaults(service).port);
+  });
+
+  it("ships ingest's .proto files where the built ingest looks for them", () => {
+    expect(dockerfile).toMatch(/^COPY apps\/ingest\/proto \.\/apps\/ingest\/proto$/m);
+    const finder = readFileSync(path.join(repoRoot, 'apps', 'ingest', 'src', 'grpc-proto.ts'), 'utf8');
+    expect(finder).toContain("path.resolve(__dirname, '../../../../apps/ingest/proto')");
+    expect(path.resolve('/app/dist/apps/ingest/src', '../../../../apps/ingest/proto')).toBe(
+      '/app/apps/ingest/proto',
+    );
+    expect(
+      existsSync(path.join(repoRoot, 'apps', 'ingest', 'proto', 'sequent', 'ingest', 'v1', 'ingest.proto')),
+    ).toBe(true);
   });
 
   it('copies only files that exist and are not excluded by .dockerignore', () => {
