@@ -174,7 +174,7 @@ describe('dashboard and alert PromQL on live services', () => {
       SEQUENT_GROUP_ID: `${run}-alerter`,
       // The rate cap counts per wall-clock window: with the default minute, a window boundary
       // between the sudo rule's alerts let the third host's alert through (no drop, an empty
-      // rate-cap panel). An hour-long window makes every third new alert a drop.
+      // rate-cap panel). In an hour-long window every alert past the first two is dropped.
       SEQUENT_RATE_CAP_WINDOW_SECONDS: '3600',
       // A webhook nobody listens on: its failures move the sink-error series.
       SEQUENT_SINKS_WEBHOOKS: JSON.stringify([{ name: 'nowhere', url: 'http://127.0.0.1:9/hook' }]),
@@ -197,17 +197,18 @@ describe('dashboard and alert PromQL on live services', () => {
   /** One round of traffic: events the sudo rule alerts on, one that matches nothing, bad lines. */
   async function sendRound(i: number): Promise<void> {
     const events = [
-      {
+      // The sudo rule (rules/sudo_negative_user_id.toml: KQL, Elastic Defend index) on three hosts
+      // in every round, one alert group per host: within a rate-cap window the first two hosts'
+      // alerts pass the cap of 2 and the third host's are dropped, in the very first round
+      // already; later rounds fold the first two hosts' alerts into theirs (suppressed).
+      ...[0, 1, 2].map((h) => ({
         '@timestamp': new Date(Date.now() - 1000).toISOString(),
-        // Matches the bundled rule rules/sudo_negative_user_id.toml (KQL, Elastic Defend index).
-        // Three hosts, one alert group each: the first two alerts pass the cap of 2, the third
-        // host's are dropped, and the first two hosts' later alerts are folded (suppressed).
         data_stream: { type: 'logs', dataset: 'endpoint.events.process', namespace: 'default' },
-        event: { id: `${run}-${i}-a`, action: 'exec', category: ['process'], type: ['start'] },
-        host: { id: `host-${i % 3}`, name: `host-${i % 3}`, os: { type: 'linux' } },
-        user: { name: `user-${i % 2}` },
+        event: { id: `${run}-${i}-a${h}`, action: 'exec', category: ['process'], type: ['start'] },
+        host: { id: `host-${h}`, name: `host-${h}`, os: { type: 'linux' } },
+        user: { name: `user-${(i + h) % 2}` },
         process: { name: 'sudo', args: ['sudo', '-u#-1', 'id'], command_line: 'sudo -u#-1 id' },
-      },
+      })),
       {
         '@timestamp': new Date().toISOString(),
         event: { id: `${run}-${i}-b`, action: 'other' },
