@@ -120,6 +120,43 @@ describe('compileFieldGetter fast path', () => {
     );
   });
 
+  it('reads hostile field names exactly (the fast path is generated code: keys must stay data)', () => {
+    const hostile = [
+      '"',
+      "'",
+      '\\',
+      '`${process.exit(1)}`',
+      '*/ throw 1; /*',
+      '\n}); process.exit(1); (function(){',
+      '\u2028',
+      '\u2029',
+      '\ud800',
+      'a b',
+      '0',
+      'toString',
+      'hasOwnProperty',
+      '',
+    ];
+    const name = fc.constantFrom(...hostile);
+    fc.assert(
+      fc.property(fc.array(name, { minLength: 2, maxLength: 4 }), fc.anything(), (segs, leaf) => {
+        const path = segs.join('.');
+        const nested: Record<string, unknown> = {};
+        let node = nested;
+        segs.forEach((s, i) => {
+          const next: Record<string, unknown> = {};
+          node[s] = i === segs.length - 1 ? leaf : next;
+          node = next;
+        });
+        const dotted = { [path]: leaf };
+        for (const doc of [nested, dotted, { [segs[0]]: { [segs.slice(1).join('.')]: leaf } }, {}]) {
+          expect(compileFieldGetter(path)(doc)).toEqual(referenceGetter(path)(doc));
+        }
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it('answers the usual shapes, returning plain leaf arrays as the document holds them', () => {
     const get = compileFieldGetter('event.category');
     const category = ['process'];
