@@ -111,6 +111,19 @@ describe('GuardTable', () => {
     expect(table.maskFor(e)).toBe(table.maskFor({ ...e }));
     expect(new GuardTable([undefined, []]).active).toBe(false);
   });
+
+  it('keeps combinations apart whatever the values hold (no key collisions)', () => {
+    const both = guardOf(eqlRule('process where event.type == "start" and event.action == "exec"'));
+    const typeOnly = guardOf(eqlRule('process where event.type == "start"'));
+    const table = new GuardTable([both, typeOnly]);
+    const mask = (type: unknown, action: unknown) => [...table.maskFor({ event: { type, action } })];
+    expect(mask('start', 'exec')).toEqual([1, 1]);
+    // Joined naively with NULs, these two combinations would spell the same key.
+    expect(mask('start\u0000sexec', 'y')).toEqual([0, 0]);
+    expect(mask('start', 'exec\u0000sy')).toEqual([0, 1]);
+    expect(mask(['start\u0001x'], 'exec')).toEqual([0, 0]);
+    expect(mask(['start', 'x'], 'exec')).toEqual([1, 1]);
+  });
 });
 
 describe('DetectionEngine with guards', () => {

@@ -184,12 +184,11 @@ export class GuardTable {
 
   /** The mask for this event's combination of guard-field values. */
   maskFor(event: unknown): Uint8Array {
-    const values = this.getters.map((get) => get(event));
     let key = '';
-    for (const v of values) key += (typeof v === 'string' ? 's' + v : (JSON.stringify(v) ?? 'u')) + '\u0000';
+    for (let i = 0; i < this.getters.length; i++) key += valueKey(this.getters[i](event)) + '\u0000';
     let mask = this.masks.get(key);
     if (!mask) {
-      mask = this.compute(values);
+      mask = this.compute(this.getters.map((get) => get(event)));
       if (this.masks.size >= GuardTable.MAX_COMBINATIONS) this.masks.clear();
       this.masks.set(key, mask);
     }
@@ -208,6 +207,20 @@ export class GuardTable {
     });
     return mask;
   }
+}
+
+/** A value as part of a cache key: strings and string lists (the usual shapes) without
+ * JSON. No encoding contains a NUL (JSON escapes it), so joined with NULs the key is
+ * unambiguous: a crafted value can never take another combination's mask. */
+function valueKey(v: unknown): string {
+  if (typeof v === 'string' && !v.includes('\u0000')) return 's' + v;
+  if (v === undefined) return 'u';
+  if (
+    Array.isArray(v) &&
+    v.every((x) => typeof x === 'string' && !x.includes('\u0001') && !x.includes('\u0000'))
+  )
+    return 'a' + v.join('\u0001');
+  return 'j' + JSON.stringify(v);
 }
 
 function holds(a: GuardAtom, values: unknown[]): boolean {

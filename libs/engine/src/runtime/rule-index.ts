@@ -4,7 +4,7 @@
  * `event.category`. Rules without hints are tried on every event. The cost per event grows
  * with the number of rules that share its values or category, not with the number of rules.
  */
-import { compileFieldGetter } from '@sequent/ecs';
+import { compileFieldGetter, type FieldGetter } from '@sequent/ecs';
 import { literalHintsOf, type LiteralKey, type RuleLiteralHint } from './literal-hints';
 import type { RuleRuntime } from './rule-runtime';
 
@@ -108,85 +108,19 @@ const NO_RULES: readonly RuleRuntime[] = Object.freeze([]);
 /** Everything filed under one field: case-sensitive and case-insensitive tables. */
 interface FieldIndex {
   field: string;
-  get: (doc: unknown, plain: boolean) => unknown;
+  /** The shared accessor (nested objects, literal dotted keys, arrays). */
+  get: FieldGetter;
   sensitive?: ValueTable;
   insensitive?: ValueTable;
 }
 
 const readCategory = compileFieldGetter('event.category');
 
-/** The segments of the indexed paths as a tree (`process` → `parent` → `name`). */
-type PathTree = Map<string, PathTree>;
-
-function addPath(tree: PathTree, segs: string[]): void {
-  let node = tree;
-  for (const s of segs) {
-    let next = node.get(s);
-    if (!next) node.set(s, (next = new Map()));
-    node = next;
-  }
-}
-
-/**
- * Whether a literal dotted key (`"process.name": ...`, `{process: {"parent.name": ...}}`)
- * could stand for an indexed field: looks at the objects along the indexed paths only (not
- * every object of the event), and treats any dotted key there as one.
- */
-function dottedOnPaths(node: unknown, tree: PathTree, depth: number): boolean {
-  if (node === null || typeof node !== 'object' || depth > 16) return false;
-  if (Array.isArray(node)) {
-    for (const v of node) if (dottedOnPaths(v, tree, depth + 1)) return true;
-    return false;
-  }
-  for (const k in node as Record<string, unknown>) {
-    if (!hasOwn.call(node, k)) continue;
-    if (k.includes('.')) return true;
-    const sub = tree.get(k);
-    if (
-      sub !== undefined &&
-      sub.size > 0 &&
-      dottedOnPaths((node as Record<string, unknown>)[k], sub, depth + 1)
-    )
-      return true;
-  }
-  return false;
-}
-const hasOwn = Object.prototype.hasOwnProperty;
-
-/**
- * Reads a field for index lookups. Events are nearly always plain nested objects: then a
- * direct walk answers (a missing field at once, a leaf array as it is). Anything else
- * (dotted keys, arrays of objects on the way) takes the shared accessor's full walk.
- */
-function leafReader(path: string): (doc: unknown, plain: boolean) => unknown {
-  const segs = path.split('.');
-  const full = compileFieldGetter(path);
-  return (doc, plain) => {
-    if (!plain) return full(doc);
-    let node: unknown = doc;
-    for (let i = 0; i < segs.length; i++) {
-      if (node === null || node === undefined) return undefined;
-      if (typeof node !== 'object') return undefined;
-      if (Array.isArray(node)) return full(doc);
-      const key = segs[i];
-      if (!hasOwn.call(node, key)) return undefined;
-      node = (node as Record<string, unknown>)[key];
-    }
-    if (Array.isArray(node)) {
-      for (const v of node) if (v !== null && typeof v === 'object') return full(doc);
-      return node;
-    }
-    return node === null ? undefined : node;
-  };
-}
-
 export class RuleIndex {
   private readonly byCategory = new Map<string, RuleRuntime[]>();
   private readonly fields: FieldIndex[] = [];
   private readonly always: RuleRuntime[] = [];
   private readonly collector = new Collector();
-  /** Path segments of the indexed fields, as a tree: where a dotted key could matter. */
-  private readonly pathTree: PathTree = new Map();
   /** The literal hints each rule is filed under (explain output, tests). */
   readonly literalHints = new Map<RuleRuntime, LiteralKey[]>();
 
@@ -206,8 +140,7 @@ export class RuleIndex {
         for (const k of keys) {
           let fi = byField.get(k.field);
           if (!fi) {
-            fi = { field: k.field, get: leafReader(k.field) };
-            addPath(this.pathTree, k.field.split('.'));
+            fi = { field: k.field, get: compileFieldGetter(k.field) };
             byField.set(k.field, fi);
             this.fields.push(fi);
           }
@@ -244,9 +177,8 @@ export class RuleIndex {
         if (l) out.add(l);
       }
     }
-    const plain = this.fields.length > 0 && !dottedOnPaths(event, this.pathTree, 0);
     for (const fi of this.fields) {
-      const v = fi.get(event, plain);
+      const v = fi.get(event);
       if (v === undefined) continue;
       if (Array.isArray(v)) {
         for (const one of v) this.lookup(fi, one, out);
