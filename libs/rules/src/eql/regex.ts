@@ -4,6 +4,7 @@
  * RE2 (linear time, no backtracking), never on JavaScript's RegExp.
  */
 import RE2 from 're2';
+import { regexPrefilter } from './regex-literals';
 
 export type RegexMatcher = (text: string) => boolean;
 
@@ -11,5 +12,8 @@ export type RegexMatcher = (text: string) => boolean;
 export function compileEqlRegex(pattern: string, caseInsensitive: boolean): RegexMatcher {
   const flags = caseInsensitive ? 'is' : 's';
   const re = new RE2(`^(?:${pattern})$`, flags);
-  return (text) => re.test(text);
+  // Most strings lack the pattern's literal text: a startsWith / includes answers them
+  // without the (much dearer) call into RE2.
+  const quick = regexPrefilter(pattern, caseInsensitive);
+  return quick ? (text) => quick(text) && re.test(text) : (text) => re.test(text);
 }
