@@ -16,7 +16,7 @@ import type { ArithmeticOp, CallNode, ComparisonOp, ExprNode, InNode, PatternNod
 import * as F from './functions';
 import { compileEqlRegex } from './regex';
 import { referencesField } from './verify';
-import { compileEqlWildcard, hasEqlWildcard } from './wildcard';
+import { compileEqlWildcard, compileEqlWildcardSet, hasEqlWildcard } from './wildcard';
 
 export type ValueFn = (event: unknown) => unknown;
 
@@ -552,12 +552,8 @@ function patternFn(node: PatternNode): ValueFn {
       const m = wild[0];
       test = ci ? (s) => m(s.toLowerCase()) : m;
     } else {
-      test = (s) => {
-        const t = ci ? s.toLowerCase() : s;
-        if (exact.has(t)) return true;
-        for (let i = 0; i < wild.length; i++) if (wild[i](t)) return true;
-        return false;
-      };
+      const any = compileEqlWildcardSet(folded);
+      test = ci ? (s) => any(s.toLowerCase()) : any;
     }
   }
   const scalar = (x: unknown): boolean | null => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import RE2 from 're2';
-import { compileEqlWildcard, hasEqlWildcard } from './wildcard';
+import { compileEqlWildcard, compileEqlWildcardSet, hasEqlWildcard } from './wildcard';
 
 /** The reference: the same pattern as an anchored RE2 expression. */
 function reference(pattern: string, ci: boolean): (t: string) => boolean {
@@ -56,6 +56,38 @@ describe('EQL wildcards', () => {
         },
       ),
       { numRuns: 5000 },
+    );
+  });
+
+  it('a list of patterns matches exactly when one of them does (random lists)', () => {
+    const chars = fc.constantFrom('a', 'b', '/', '*', '*', '?');
+    const pattern = fc.array(chars, { maxLength: 6 }).map((cs) => cs.join(''));
+    fc.assert(
+      fc.property(
+        fc.array(pattern, { minLength: 1, maxLength: 8 }),
+        fc.array(fc.constantFrom('a', 'b', '/', '?', '*'), { maxLength: 8 }),
+        (patterns, t) => {
+          const text = t.join('');
+          const one = patterns.some((p) => compileEqlWildcard(p, false)(text));
+          expect(compileEqlWildcardSet(patterns)(text)).toBe(one);
+        },
+      ),
+      { numRuns: 20_000 },
+    );
+    const paths = compileEqlWildcardSet([
+      '/tmp/*',
+      '/var/tmp/*',
+      '*.so',
+      '*/.cache/*',
+      'nc',
+      '/dev/sh?/*',
+      '',
+    ]);
+    expect(['/tmp/x', '/var/tmp/', 'lib.so', '/home/u/.cache/a', 'nc', '/dev/shm/x', ''].every(paths)).toBe(
+      true,
+    );
+    expect(['/tmpx', '/var/tm', 'lib.sox', '/home/.cach', 'ncat', '/dev/shmm/x', ' '].some(paths)).toBe(
+      false,
     );
   });
 
