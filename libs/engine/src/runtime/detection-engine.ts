@@ -11,8 +11,8 @@
  * (already folded into the rule's filters by @sequent/rules; checked again on the alert's
  * source document, which is what Kibana does).
  */
-import { compileFieldGetter, setField, type Doc } from '@sequent/ecs';
-import { enterEventScope, leaveEventScope, type CompiledRule } from '@sequent/rules';
+import { setField, type Doc } from '@sequent/ecs';
+import { compileEqlFieldGetter, enterEventScope, leaveEventScope, type CompiledRule } from '@sequent/rules';
 import { buildAlert, type AlertDocument } from '../alerts/alert-document';
 import { eventId } from '../event/event-id';
 import { stateKey, type EventRef } from '../state/state-store';
@@ -61,7 +61,7 @@ interface ReadyEvent extends EvaluatedEvent {
 
 const INDEX_CACHE_LIMIT = 4096;
 
-const readCategory = compileFieldGetter('event.category');
+const readCategory = compileEqlFieldGetter('event.category');
 
 function eventCategories(event: unknown): string[] {
   const v = readCategory(event);
@@ -85,6 +85,8 @@ export class DetectionEngine {
   private readonly onRuleError?: (rule: RuleRuntime, error: unknown) => void;
   /** Whether some sequence rule is filed by its starting stages only. */
   readonly hasGatedRules: boolean;
+  /** Whether some rule is a new_terms rule (its history is read from the store per batch). */
+  readonly hasNewTermsRules: boolean;
 
   constructor(rules: readonly CompiledRule[], options: DetectionEngineOptions = {}) {
     rules.forEach((rule, i) => {
@@ -97,6 +99,7 @@ export class DetectionEngine {
         ? new RuleIndex(this.runtimes, () => undefined)
         : new RuleIndex(this.runtimes);
     this.hasGatedRules = this.runtimes.some((rt) => rt.gated);
+    this.hasNewTermsRules = this.runtimes.some((rt) => rt.kind === 'new_terms');
     const guards = new Array<ReturnType<typeof guardOf> | undefined>(rules.length);
     if (options.guards !== false) for (const rt of this.runtimes) guards[rt.ordinal] = guardOf(rt.rule);
     this.guards = new GuardTable(guards);
@@ -164,26 +167,27 @@ export class DetectionEngine {
   }
 
   /**
-   * Evaluates one event against its candidate rules, writing state into `state` and alerts
-   * into `alerts`. With `learnOnly`, only new_terms history is updated (backfill) and nothing
+   * Evaluates one event against its candidate rules (null: picked here), writing state into
+   * `state` and alerts into `alerts`. With `learnOnly`, only new_terms history is updated (backfill) and nothing
    * alerts.
    */
   evaluate(
     e: EvaluatedEvent,
-    candidates: readonly RuleRuntime[],
+    candidates: readonly RuleRuntime[] | null,
     state: PartitionState,
     alerts: AlertDocument[],
     learnOnly = false,
   ): void {
-    const rules =
-      state.activeGated.size > 0 && !learnOnly ? this.withActiveGated(e, candidates, state) : candidates;
-    if (rules.length === 0) return;
-    e.ref ??= { id: eventId(e.event), index: e.index, time: e.time };
-    const ready = e as ReadyEvent;
-    // Field reads and tests shared by several rules run once for this event.
+    // Field reads and tests shared by several rules (and by the index, when it picks the
+    // candidates here: `candidates` null) run once for this event.
     enterEventScope();
     try {
-      this.evaluateRules(rules, e, ready, state, alerts, learnOnly);
+      const chosen = candidates ?? this.candidates(e.event, e.index);
+      const rules =
+        state.activeGated.size > 0 && !learnOnly ? this.withActiveGated(e, chosen, state) : chosen;
+      if (rules.length === 0) return;
+      e.ref ??= { id: eventId(e.event), index: e.index, time: e.time };
+      this.evaluateRules(rules, e, e as ReadyEvent, state, alerts, learnOnly);
     } finally {
       leaveEventScope();
     }

@@ -14,8 +14,8 @@
  * boolean could equal otherwise are never used. KQL and other rules have no guard.
  */
 import type { CompiledRule } from '@sequent/rules';
-import { parseEql } from '@sequent/rules';
-import { compileFieldGetter, type FieldGetter } from '@sequent/ecs';
+import { compileEqlFieldGetter, parseEql } from '@sequent/rules';
+import type { FieldGetter } from '@sequent/ecs';
 
 /** The fields guards may name: few distinct values per stream, so few combinations. */
 export const GUARD_FIELDS: readonly string[] = [
@@ -174,7 +174,7 @@ export class GuardTable {
     const used = new Set<string>();
     for (const g of this.guards) for (const a of g ?? []) used.add(a.field);
     this.fields = GUARD_FIELDS.filter((f) => used.has(f));
-    this.getters = this.fields.map(compileFieldGetter);
+    this.getters = this.fields.map(compileEqlFieldGetter);
   }
 
   /** Whether any rule has a guard (else `maskFor` is never needed). */

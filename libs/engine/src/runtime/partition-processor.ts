@@ -179,15 +179,23 @@ export class PartitionProcessor {
     learnOnly: boolean,
     endOfInput = false,
   ): Promise<Omit<BatchResult, 'skipped'>> {
-    const batch: Array<{ e: EvaluatedEvent; candidates: readonly RuleRuntime[] }> = [];
+    const batch: Array<{ e: EvaluatedEvent; candidates: readonly RuleRuntime[] | null }> = [];
     const termKeys = new Set<string>();
+    // new_terms rules read their history from the store before the batch is evaluated, so
+    // their candidates are picked up front; otherwise each event's are picked as it is
+    // evaluated, where the index and the rules share the event's field reads.
+    const upFront = this.engine.hasNewTermsRules;
     for (const r of released) {
       this.state.bufferReleased(r.seq);
       const index = eventIndex(r.event);
+      const e: EvaluatedEvent = { event: r.event, index, time: r.time, ref: null };
+      if (!upFront) {
+        batch.push({ e, candidates: null });
+        continue;
+      }
       const candidates = this.engine.candidates(r.event, index);
       // Gated sequence rules may want events no index entry selects (see DetectionEngine).
       if (candidates.length === 0 && !this.engine.hasGatedRules) continue;
-      const e: EvaluatedEvent = { event: r.event, index, time: r.time, ref: null };
       batch.push({ e, candidates });
       if (candidates.length > 0) this.engine.termKeys(e, candidates, termKeys);
     }

@@ -4,7 +4,8 @@
  * `event.category`. Rules without hints are tried on every event. The cost per event grows
  * with the number of rules that share its values or category, not with the number of rules.
  */
-import { compileFieldGetter, type FieldGetter } from '@sequent/ecs';
+import type { FieldGetter } from '@sequent/ecs';
+import { compileEqlFieldGetter } from '@sequent/rules';
 import { literalHintsOf, type LiteralKey, type RuleLiteralHint } from './literal-hints';
 import type { RuleRuntime } from './rule-runtime';
 
@@ -114,7 +115,9 @@ interface FieldIndex {
   insensitive?: ValueTable;
 }
 
-const readCategory = compileFieldGetter('event.category');
+// The rules' own getters: inside the engine's per-event scope, a field the index reads is
+// read once for the index and every rule.
+const readCategory = compileEqlFieldGetter('event.category');
 
 export class RuleIndex {
   private readonly byCategory = new Map<string, RuleRuntime[]>();
@@ -140,7 +143,7 @@ export class RuleIndex {
         for (const k of keys) {
           let fi = byField.get(k.field);
           if (!fi) {
-            fi = { field: k.field, get: compileFieldGetter(k.field) };
+            fi = { field: k.field, get: compileEqlFieldGetter(k.field) };
             byField.set(k.field, fi);
             this.fields.push(fi);
           }
