@@ -4,15 +4,23 @@ import { regexLiterals, regexPrefilter } from './regex-literals';
 
 describe('regexLiterals', () => {
   it('finds the required prefix and the longest required run of literal text', () => {
-    expect(regexLiterals('/var/run/\\w+\\.(pid|lock|reboot)')).toEqual({
+    expect(regexLiterals('/var/run/\\w+\\.(pid|lock|reboot)')).toMatchObject({
       prefix: '/var/run/',
       required: '/var/run/',
     });
-    expect(regexLiterals('php?[0-9]?\\.?[0-9]{0,2}')).toEqual({ prefix: 'ph', required: 'ph' });
-    expect(regexLiterals('.*[0-9]{1,3}\\.[0-9]{1,3}:[0-9]{1,5}.*')).toEqual({ prefix: '', required: '.' });
-    expect(regexLiterals('.*--config=/tmp/ab+c.*')).toEqual({ prefix: '', required: '--config=/tmp/ab' });
-    expect(regexLiterals('^abc$')).toEqual({ prefix: 'abc', required: 'abc' });
-    expect(regexLiterals('a{2}bc')).toEqual({ prefix: 'a', required: 'bc' });
+    expect(regexLiterals('php?[0-9]?\\.?[0-9]{0,2}')).toEqual({ prefix: 'ph', required: 'ph', runs: ['ph'] });
+    expect(regexLiterals('.*[0-9]{1,3}\\.[0-9]{1,3}:[0-9]{1,5}.*')).toEqual({
+      prefix: '',
+      required: '.',
+      runs: ['.', ':'],
+    });
+    expect(regexLiterals('.*--config=/tmp/ab+c.*')).toEqual({
+      prefix: '',
+      required: '--config=/tmp/ab',
+      runs: ['--config=/tmp/ab', 'c'],
+    });
+    expect(regexLiterals('^abc$')).toEqual({ prefix: 'abc', required: 'abc', runs: ['abc'] });
+    expect(regexLiterals('a{2}bc')).toEqual({ prefix: 'a', required: 'bc', runs: ['a', 'bc'] });
   });
 
   it('gives nothing when unsure', () => {
@@ -30,9 +38,9 @@ describe('regexLiterals', () => {
       'é',
       'ab)',
     ])
-      expect(regexLiterals(p)).toEqual({ prefix: '', required: '' });
-    expect(regexLiterals('a(b|c)d')).toEqual({ prefix: 'a', required: 'a' });
-    expect(regexLiterals('x?y*z{0,3}')).toEqual({ prefix: '', required: '' });
+      expect(regexLiterals(p)).toEqual({ prefix: '', required: '', runs: [] });
+    expect(regexLiterals('a(b|c)d')).toEqual({ prefix: 'a', required: 'a', runs: ['a', 'd'] });
+    expect(regexLiterals('x?y*z{0,3}')).toEqual({ prefix: '', required: '', runs: [] });
   });
 });
 
@@ -120,6 +128,9 @@ describe('regexPrefilter', () => {
     expect(pid('/var/ſun/x')).toBe(true);
     const tunnel = regexPrefilter('.*[0-9]{1,3}\\.[0-9]{1,3}:[0-9]{1,5}.*', false)!;
     expect(tunnel('ls -la')).toBe(false);
+    // Both runs, in order.
+    expect(tunnel('python3.10 app.py')).toBe(false);
+    expect(tunnel('ssh -L 1.2:3')).toBe(true);
     expect(regexPrefilter('.*', false)).toBeUndefined();
   });
 });

@@ -16,9 +16,11 @@ export interface RegexLiterals {
   prefix: string;
   /** Every match contains this ('' when unknown); the longest such run. */
   required: string;
+  /** Every required run, in the order every match contains them (the prefix first). */
+  runs: string[];
 }
 
-const NONE: RegexLiterals = { prefix: '', required: '' };
+const NONE: RegexLiterals = { prefix: '', required: '', runs: [] };
 const CLASS_ESCAPES = 'dDwWsSbB';
 
 /** Index just past the character class starting at `i` (`[`), or -1 when unsure. */
@@ -140,7 +142,7 @@ export function regexLiterals(pattern: string): RegexLiterals {
   }
   endRun();
   const required = runs.reduce((a, b) => (b.length > a.length ? b : a), '');
-  return { prefix: prefix ?? '', required };
+  return { prefix: prefix ?? '', required, runs };
 }
 
 /** Whether a string has only ASCII characters (then ASCII lower-casing is RE2's case folding). */
@@ -149,27 +151,37 @@ function isAscii(s: string): boolean {
   return true;
 }
 
+/** Whether `text` holds the runs in order, without overlap, the first at its start when `anchored`. */
+function holdsInOrder(text: string, runs: readonly string[], anchored: boolean): boolean {
+  let from = 0;
+  for (let i = 0; i < runs.length; i++) {
+    if (i === 0 && anchored) {
+      if (!text.startsWith(runs[0])) return false;
+      from = runs[0].length;
+      continue;
+    }
+    const at = text.indexOf(runs[i], from);
+    if (at < 0) return false;
+    from = at + runs[i].length;
+  }
+  return true;
+}
+
 /**
- * A quick test that is false only when the regex cannot match: undefined when the pattern
- * gives nothing to test. Case-insensitive patterns compare lower-cased ASCII only (for other
- * text RE2's Unicode case folding decides, e.g. `ſ` matches `s`).
+ * A quick test that is false only when the regex cannot match: every match holds the
+ * pattern's literal runs in order (the first at the start when the pattern starts with one).
+ * Undefined when the pattern gives nothing to test. Case-insensitive patterns compare
+ * lower-cased ASCII only (for other text RE2's Unicode case folding decides: `ſ` matches `s`).
  */
 export function regexPrefilter(
   pattern: string,
   caseInsensitive: boolean,
 ): ((text: string) => boolean) | undefined {
-  const { prefix, required } = regexLiterals(pattern);
-  if (!prefix && !required) return undefined;
-  if (!caseInsensitive) {
-    if (prefix.length >= required.length) return (t) => t.startsWith(prefix);
-    return prefix ? (t) => t.startsWith(prefix) && t.includes(required) : (t) => t.includes(required);
-  }
-  if (!isAscii(prefix) || !isAscii(required)) return undefined;
-  const p = prefix.toLowerCase();
-  const r = required.toLowerCase();
-  return (t) => {
-    if (!isAscii(t)) return true;
-    const lower = t.toLowerCase();
-    return lower.startsWith(p) && lower.includes(r);
-  };
+  const { prefix, runs } = regexLiterals(pattern);
+  if (runs.length === 0) return undefined;
+  const anchored = prefix !== '';
+  if (!caseInsensitive) return (t) => holdsInOrder(t, runs, anchored);
+  if (!runs.every(isAscii)) return undefined;
+  const lower = runs.map((r) => r.toLowerCase());
+  return (t) => !isAscii(t) || holdsInOrder(t.toLowerCase(), lower, anchored);
 }
