@@ -10,7 +10,7 @@
  *   the mapping's `constant_keyword` fields), leniently: fields whose type cannot hold the
  *   value are skipped, as Kibana's free-text queries do.
  */
-import { compileFieldGetter, getFieldValues, isForbiddenSegment } from '@sequent/ecs';
+import { getFieldValues, isForbiddenSegment } from '@sequent/ecs';
 import type { Condition } from '../compiled-rule';
 import { isLoneWildcard } from './ast';
 import type { KqlLiteral, KqlNode } from './ast';
@@ -21,7 +21,7 @@ import { KqlQueryError, isTest, parseNumber, rangeTest } from './values';
 import { isDateMath } from './dates';
 import type { Clock, ValueTest } from './values';
 import { compileKqlWildcard } from './wildcard';
-import { memoizedPerEvent } from '../eql/field-access';
+import { compileEqlFieldGetter, memoizedPerEvent } from '../eql/field-access';
 
 export interface KqlCompileOptions {
   /** Field types by full dotted path (`{"ip": "ip", "msg": "text"}`); unmapped fields are
@@ -106,39 +106,23 @@ function valueReader(scope: Scope, path: string): (doc: unknown) => unknown[] {
     return () => constant;
   }
   const readPath = keywordSubfieldBase(scope, path) ?? textSubfieldBase(scope, path) ?? path;
-  const getter = compileFieldGetter(readPath);
+  const getter = compileEqlFieldGetter(readPath);
   const indexed = INDEX_SEGMENT.test(path) ? indexedGetter(path) : undefined;
-  const segs = readPath.split('.');
-  const plain = !segs.some(isForbiddenSegment);
+  // One value comes back in a scratch list (no allocation per read): callers iterate it at
+  // once and never keep it.
+  const one: unknown[] = [undefined];
   return (doc) => {
-    if (plain) {
-      const fast = scalarArrayAt(doc, segs);
-      if (fast !== undefined) return fast;
-    }
     const v = getter(doc);
-    if (v === undefined || (Array.isArray(v) && v.length === 0)) return indexed ? indexed(doc) : [];
-    return Array.isArray(v) ? v : [v];
+    if (v === undefined || (Array.isArray(v) && v.length === 0)) return indexed ? indexed(doc) : NO_VALUES;
+    if (Array.isArray(v)) return v;
+    one[0] = v;
+    return one;
   };
 }
 
-const hasOwn = Object.prototype.hasOwnProperty;
+const NO_VALUES: unknown[] = [];
 
-/**
- * The common ECS shape, read without copying: nested objects down to an array of scalars
- * (`event.category: ["process"]`). Anything else (arrays of objects, dotted keys, nested
- * arrays, nulls) is left to the shared accessor, which handles every shape.
- */
-function scalarArrayAt(doc: unknown, segs: string[]): unknown[] | undefined {
-  let node = doc;
-  for (const seg of segs) {
-    if (node === null || typeof node !== 'object' || Array.isArray(node) || !hasOwn.call(node, seg))
-      return undefined;
-    node = (node as Record<string, unknown>)[seg];
-  }
-  if (!Array.isArray(node) || node.length === 0) return undefined;
-  for (const el of node) if (el === null || typeof el === 'object') return undefined;
-  return node;
-}
+const hasOwn = Object.prototype.hasOwnProperty;
 
 const INDEX_SEGMENT = /\[\d+\]|(?:^|\.)\d+(?:\.|$)/;
 
