@@ -53,6 +53,9 @@ export interface EvaluatedEvent {
   index: string | null;
   time: number;
   ref: EventRef | null;
+  /** The new_terms terms found while prefetching their history (`termKeys`), per rule
+   * (empty: the rule's condition did not hold), so evaluation does not compute them again. */
+  terms?: Map<RuleRuntime, Array<{ tuple: string[]; key: string }>>;
 }
 
 interface ReadyEvent extends EvaluatedEvent {
@@ -157,9 +160,10 @@ export class DetectionEngine {
     enterEventScope();
     try {
       for (const rt of candidates) {
-        if (rt.kind !== 'new_terms' || !rt.condition!(e.event)) continue;
-        for (const tuple of eventTerms(e.event, rt.termGetters!))
-          out.add(stateKey(rt.ruleKey, JSON.stringify(tuple)));
+        if (rt.kind !== 'new_terms') continue;
+        const found = this.termsOf(rt, e.event);
+        (e.terms ??= new Map()).set(rt, found);
+        for (const t of found) out.add(t.key);
       }
     } finally {
       leaveEventScope();
@@ -338,6 +342,16 @@ export class DetectionEngine {
     }
   }
 
+  /** The terms (and their state keys) an event gives a new_terms rule: none unless its
+   * condition holds. */
+  private termsOf(rt: RuleRuntime, event: unknown): Array<{ tuple: string[]; key: string }> {
+    if (!rt.condition!(event)) return [];
+    return eventTerms(event, rt.termGetters!).map((tuple) => ({
+      tuple,
+      key: stateKey(rt.ruleKey, JSON.stringify(tuple)),
+    }));
+  }
+
   private evaluateNewTerms(
     rt: RuleRuntime,
     e: ReadyEvent,
@@ -345,10 +359,8 @@ export class DetectionEngine {
     alerts: AlertDocument[],
     learnOnly: boolean,
   ): void {
-    if (!rt.condition!(e.event)) return;
     const settings = rt.rule.newTerms!;
-    for (const tuple of eventTerms(e.event, rt.termGetters!)) {
-      const key = stateKey(rt.ruleKey, JSON.stringify(tuple));
+    for (const { tuple, key } of e.terms?.get(rt) ?? this.termsOf(rt, e.event)) {
       const record = state.terms.get(key);
       const fresh = isNewTerm(record, e.ref.time, settings.historyWindowMs);
       state.setTerm(rt, key, recordTerm(record, e.ref.time));
