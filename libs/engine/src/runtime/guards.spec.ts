@@ -123,6 +123,11 @@ describe('GuardTable', () => {
     expect(mask('start', 'exec\u0000sy')).toEqual([0, 1]);
     expect(mask(['start\u0001x'], 'exec')).toEqual([0, 0]);
     expect(mask(['start', 'x'], 'exec')).toEqual([1, 1]);
+    // Huge values are answered, not cached.
+    const huge = 'start'.repeat(10_000);
+    expect(mask(huge, 'exec')).toEqual([0, 0]);
+    expect(mask(['start', huge], 'exec')).toEqual([1, 1]);
+    expect((table as unknown as { masks: Map<string, unknown> }).masks.size).toBe(5);
   });
 });
 

@@ -168,6 +168,7 @@ export class GuardTable {
   private readonly guards: Array<GuardAtom[] | undefined>;
   private readonly masks = new Map<string, Uint8Array>();
   private static readonly MAX_COMBINATIONS = 4096;
+  private static readonly MAX_KEY_LENGTH = 512;
 
   constructor(guards: ReadonlyArray<GuardAtom[] | undefined>) {
     this.guards = guards.map((g) => (g && g.length > 0 ? g : undefined));
@@ -186,6 +187,9 @@ export class GuardTable {
   maskFor(event: unknown): Uint8Array {
     let key = '';
     for (let i = 0; i < this.getters.length; i++) key += valueKey(this.getters[i](event)) + '\u0000';
+    // Real classifying values are short; an event with huge ones (hostile or broken) gets
+    // its mask computed, not cached, so the cache stays small whatever arrives.
+    if (key.length > GuardTable.MAX_KEY_LENGTH) return this.compute(this.getters.map((get) => get(event)));
     let mask = this.masks.get(key);
     if (!mask) {
       mask = this.compute(this.getters.map((get) => get(event)));

@@ -11,6 +11,26 @@ const cache = new Map<string, FieldGetter>();
 let generation = 0;
 let scoped = false;
 
+/** One memoized value: the document it was computed for, in which scope, and the value. */
+interface MemoCell {
+  doc: unknown;
+  generation: number;
+  value: unknown;
+}
+
+/** The cells filled in the current scope: emptied when it ends, so no memo keeps an event
+ * (or a value read from one) alive after its evaluation. */
+const filled: MemoCell[] = [];
+
+function endScope(): void {
+  generation++;
+  for (let i = 0; i < filled.length; i++) {
+    filled[i].doc = undefined;
+    filled[i].value = undefined;
+  }
+  filled.length = 0;
+}
+
 /**
  * Runs `fn` with per-event memoization of field reads: inside, each field path is read once
  * per event object, so evaluating hundreds of rules on one event reads `host.os.type` once.
@@ -24,7 +44,7 @@ export function withFieldCache<T>(fn: () => T): T {
     return fn();
   } finally {
     scoped = outer;
-    generation++;
+    endScope();
   }
 }
 
@@ -39,7 +59,7 @@ export function enterEventScope(): void {
 
 export function leaveEventScope(): void {
   scoped = false;
-  generation++;
+  endScope();
 }
 
 /**
@@ -48,16 +68,15 @@ export function leaveEventScope(): void {
  * on the event only.
  */
 export function memoizedPerEvent<T>(fn: (doc: unknown) => T): (doc: unknown) => T {
-  let lastDoc: unknown;
-  let lastGeneration = -1;
-  let lastValue!: T;
+  const cell: MemoCell = { doc: undefined, generation: -1, value: undefined };
   return (doc) => {
     if (!scoped) return fn(doc);
-    if (doc === lastDoc && lastGeneration === generation) return lastValue;
+    if (doc === cell.doc && cell.generation === generation) return cell.value as T;
     const v = fn(doc);
-    lastDoc = doc;
-    lastGeneration = generation;
-    lastValue = v;
+    if (cell.generation !== generation) filled.push(cell);
+    cell.doc = doc;
+    cell.generation = generation;
+    cell.value = v;
     return v;
   };
 }
