@@ -66,12 +66,6 @@ const INDEX_CACHE_LIMIT = 4096;
 
 const readCategory = compileEqlFieldGetter('event.category');
 
-function eventCategories(event: unknown): string[] {
-  const v = readCategory(event);
-  const values = Array.isArray(v) ? v : v === undefined ? [] : [v];
-  return values.filter((x): x is string => typeof x === 'string').map((x) => x.toLowerCase());
-}
-
 export class DetectionEngine {
   readonly runtimes: RuleRuntime[] = [];
   readonly skipped: SkippedRule[] = [];
@@ -281,7 +275,10 @@ export class DetectionEngine {
       }
     };
     const byCategory = state.activeGatedByCategory;
-    for (const c of eventCategories(e.event)) consider(byCategory.get(c));
+    const category = readCategory(e.event);
+    if (typeof category === 'string') consider(byCategory.get(category.toLowerCase()));
+    else if (Array.isArray(category))
+      for (const c of category) if (typeof c === 'string') consider(byCategory.get(c.toLowerCase()));
     consider(byCategory.get('*'));
     if (!extra) return candidates;
     return [...candidates, ...extra].sort((a, b) => a.ordinal - b.ordinal);

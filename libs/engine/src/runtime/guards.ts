@@ -162,13 +162,31 @@ export function guardOf(rule: CompiledRule): GuardAtom[] {
  * Which rules pass their guards, per combination of the guard fields' values: a mask over
  * rule ordinals (1: may use the event), cached for the few combinations a stream has.
  */
+/**
+ * One level of the mask cache: the next level (or, past the last field, the mask) per value
+ * of one guard field, by the value's shape, so the usual shapes (a string, a one-string list,
+ * no value) are looked up without building a key.
+ */
+interface CacheLevel {
+  byString: Map<string, CacheLevel>;
+  bySingle: Map<string, CacheLevel>;
+  byJson: Map<string, CacheLevel>;
+  missing: CacheLevel | null;
+  mask: Uint8Array | null;
+}
+
+function newLevel(): CacheLevel {
+  return { byString: new Map(), bySingle: new Map(), byJson: new Map(), missing: null, mask: null };
+}
+
 export class GuardTable {
   private readonly fields: string[];
   private readonly getters: FieldGetter[];
   private readonly guards: Array<GuardAtom[] | undefined>;
-  private readonly masks = new Map<string, Uint8Array>();
+  private cache = newLevel();
+  private cached = 0;
   private static readonly MAX_COMBINATIONS = 4096;
-  private static readonly MAX_KEY_LENGTH = 512;
+  private static readonly MAX_VALUE_LENGTH = 256;
 
   constructor(guards: ReadonlyArray<GuardAtom[] | undefined>) {
     this.guards = guards.map((g) => (g && g.length > 0 ? g : undefined));
@@ -185,24 +203,40 @@ export class GuardTable {
 
   /** The mask for this event's combination of guard-field values. */
   maskFor(event: unknown): Uint8Array {
-    let key = '';
-    for (let i = 0; i < this.getters.length; i++) key += valueKey(this.getters[i](event)) + '\u0000';
-    // Real classifying values are short; an event with huge ones (hostile or broken) gets
-    // its mask computed, not cached, so the cache stays small whatever arrives.
-    if (key.length > GuardTable.MAX_KEY_LENGTH) return this.compute(this.getters.map((get) => get(event)));
-    let mask = this.masks.get(key);
-    if (!mask) {
-      mask = this.compute(this.getters.map((get) => get(event)));
-      if (this.masks.size >= GuardTable.MAX_COMBINATIONS) this.masks.clear();
-      this.masks.set(key, mask);
+    let level = this.cache;
+    for (let i = 0; i < this.getters.length; i++) {
+      const v = this.getters[i](event);
+      let next: CacheLevel | null | undefined;
+      let map: Map<string, CacheLevel> | undefined;
+      let key = '';
+      if (v === undefined) next = level.missing ??= newLevel();
+      else {
+        if (typeof v === 'string') [map, key] = [level.byString, v];
+        else if (Array.isArray(v) && v.length === 1 && typeof v[0] === 'string')
+          [map, key] = [level.bySingle, v[0]];
+        else [map, key] = [level.byJson, JSON.stringify(v) ?? ''];
+        // Real classifying values are short; an event with huge ones (hostile or broken)
+        // gets its mask computed, not cached, so the cache stays small whatever arrives.
+        if (key.length > GuardTable.MAX_VALUE_LENGTH) return this.compute(event);
+        next = map.get(key);
+        if (next === undefined) map.set(key, (next = newLevel()));
+      }
+      level = next;
     }
-    return mask;
+    if (level.mask === null) {
+      if (++this.cached > GuardTable.MAX_COMBINATIONS) {
+        this.cache = newLevel();
+        this.cached = 0;
+      }
+      level.mask = this.compute(event);
+    }
+    return level.mask;
   }
 
-  private compute(values: unknown[]): Uint8Array {
+  private compute(event: unknown): Uint8Array {
     const byField = new Map<string, unknown[]>();
     this.fields.forEach((f, i) => {
-      const v = values[i];
+      const v = this.getters[i](event);
       byField.set(f, v === undefined ? [] : Array.isArray(v) ? v : [v]);
     });
     const mask = new Uint8Array(this.guards.length);
@@ -211,20 +245,6 @@ export class GuardTable {
     });
     return mask;
   }
-}
-
-/** A value as part of a cache key: strings and string lists (the usual shapes) without
- * JSON. No encoding contains a NUL (JSON escapes it), so joined with NULs the key is
- * unambiguous: a crafted value can never take another combination's mask. */
-function valueKey(v: unknown): string {
-  if (typeof v === 'string' && !v.includes('\u0000')) return 's' + v;
-  if (v === undefined) return 'u';
-  if (
-    Array.isArray(v) &&
-    v.every((x) => typeof x === 'string' && !x.includes('\u0001') && !x.includes('\u0000'))
-  )
-    return 'a' + v.join('\u0001');
-  return 'j' + JSON.stringify(v);
 }
 
 function holds(a: GuardAtom, values: unknown[]): boolean {

@@ -5,20 +5,14 @@
  * with the number of rules that share its values or category, not with the number of rules.
  */
 import type { FieldGetter } from '@sequent/ecs';
-import { compileEqlFieldGetter } from '@sequent/rules';
+import { compileEqlFieldGetter, PrefixTrie } from '@sequent/rules';
 import { literalHintsOf, type LiteralKey, type RuleLiteralHint } from './literal-hints';
 import type { RuleRuntime } from './rule-runtime';
 
-/** A character trie of value prefixes: a lookup walks the value's characters once, however
- * many prefixes (of however many lengths) are filed. */
-interface PrefixNode {
-  next: Map<number, PrefixNode> | null;
-  rules: RuleRuntime[] | null;
-}
-
 class ValueTable {
   readonly exact = new Map<string, RuleRuntime[]>();
-  private readonly prefixes: PrefixNode = { next: null, rules: null };
+  /** Value prefixes: one trie walk over a value finds every prefix filed. */
+  private readonly prefixes = new PrefixTrie<RuleRuntime>();
 
   addExact(key: string, rt: RuleRuntime): void {
     const list = this.exact.get(key) ?? [];
@@ -27,28 +21,13 @@ class ValueTable {
   }
 
   addPrefix(prefix: string, rt: RuleRuntime): void {
-    let node = this.prefixes;
-    for (let i = 0; i < prefix.length; i++) {
-      const c = prefix.charCodeAt(i);
-      node.next ??= new Map();
-      let child = node.next.get(c);
-      if (!child) node.next.set(c, (child = { next: null, rules: null }));
-      node = child;
-    }
-    node.rules ??= [];
-    if (!node.rules.includes(rt)) node.rules.push(rt);
+    this.prefixes.insert(prefix, rt);
   }
 
   lookup(value: string, out: Collector): void {
     const l = this.exact.get(value);
     if (l) out.add(l);
-    let node: PrefixNode | undefined = this.prefixes;
-    for (let i = 0; ; i++) {
-      if (node.rules) out.add(node.rules);
-      if (node.next === null || i === value.length) return;
-      node = node.next.get(value.charCodeAt(i));
-      if (node === undefined) return;
-    }
+    if (!this.prefixes.empty) this.prefixes.forEachMatch(value, out.adder);
   }
 }
 
@@ -61,6 +40,9 @@ class Collector {
   private first: RuleRuntime[] | null = null;
   private merged: RuleRuntime[] | null = null;
   private epoch = 0;
+
+  /** `add`, bound once (handed to the prefix trie for every lookup). */
+  readonly adder = (list: RuleRuntime[]): void => this.add(list);
 
   reset(): void {
     this.first = null;

@@ -11,6 +11,7 @@
  *
  * KQL can reuse `compileEqlWildcard` for the same `*`/`?` meaning without an escape character.
  */
+import { PrefixTrie } from './prefix-trie';
 
 export type WildcardMatcher = (text: string) => boolean;
 
@@ -90,36 +91,6 @@ function compileFolded(pattern: string): WildcardMatcher {
   };
 }
 
-/** A character trie of literal texts: does a string start with one of them? */
-interface TrieNode {
-  next: Map<number, TrieNode> | null;
-  end: boolean;
-}
-
-function trieInsert(root: TrieNode, text: string, reversed: boolean): void {
-  let node = root;
-  for (let k = 0; k < text.length; k++) {
-    const c = text.charCodeAt(reversed ? text.length - 1 - k : k);
-    node.next ??= new Map();
-    let child = node.next.get(c);
-    if (!child) node.next.set(c, (child = { next: null, end: false }));
-    node = child;
-  }
-  node.end = true;
-}
-
-/** Whether `text` starts (or, `reversed`, ends) with a text of the trie: one walk over it. */
-function trieHit(root: TrieNode, text: string, reversed: boolean): boolean {
-  let node: TrieNode | undefined = root;
-  const n = text.length;
-  for (let k = 0; ; k++) {
-    if (node.end) return true;
-    if (node.next === null || k === n) return false;
-    node = node.next.get(text.charCodeAt(reversed ? n - 1 - k : k));
-    if (node === undefined) return false;
-  }
-}
-
 /**
  * One matcher for a list of patterns (already case-folded by the caller), as rules write them:
  * `process.executable like ("/tmp/*", "/var/tmp/*", "/dev/shm/*", ...)`. Exact texts are one
@@ -129,10 +100,8 @@ function trieHit(root: TrieNode, text: string, reversed: boolean): boolean {
  */
 export function compileEqlWildcardSet(patterns: readonly string[]): WildcardMatcher {
   const exact = new Set<string>();
-  const prefixes: TrieNode = { next: null, end: false };
-  const suffixes: TrieNode = { next: null, end: false };
-  let hasPrefixes = false;
-  let hasSuffixes = false;
+  const prefixes = new PrefixTrie<true>();
+  const suffixes = new PrefixTrie<true>(true);
   const contains: string[] = [];
   const other: WildcardMatcher[] = [];
   for (const p of patterns) {
@@ -144,19 +113,19 @@ export function compileEqlWildcardSet(patterns: readonly string[]): WildcardMatc
       const head = parts[0];
       const tail = parts[parts.length - 1];
       if (inner.length === 0 && tail === '') {
-        trieInsert(prefixes, head, false);
-        hasPrefixes = true;
+        prefixes.insert(head, true);
       } else if (inner.length === 0 && head === '') {
-        trieInsert(suffixes, tail, true);
-        hasSuffixes = true;
+        suffixes.insert(tail, true);
       } else if (inner.length === 1 && head === '' && tail === '') contains.push(inner[0]);
       else other.push(compileFolded(p));
     }
   }
+  const hasPrefixes = !prefixes.empty;
+  const hasSuffixes = !suffixes.empty;
   return (text) => {
     if (exact.has(text)) return true;
-    if (hasPrefixes && trieHit(prefixes, text, false)) return true;
-    if (hasSuffixes && trieHit(suffixes, text, true)) return true;
+    if (hasPrefixes && prefixes.matches(text)) return true;
+    if (hasSuffixes && suffixes.matches(text)) return true;
     for (let i = 0; i < contains.length; i++) if (text.includes(contains[i])) return true;
     for (let i = 0; i < other.length; i++) if (other[i](text)) return true;
     return false;
