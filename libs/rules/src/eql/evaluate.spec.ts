@@ -1,4 +1,4 @@
-import { compileEql, compileEqlCondition } from './index';
+import { compileEql, compileEqlCondition, withFieldCache } from './index';
 
 const doc = {
   '@timestamp': '2024-05-01T10:00:00.000Z',
@@ -221,5 +221,31 @@ describe('EQL evaluation semantics', () => {
     expect(t(1516116808349, '@timestamp < "2018-01-16T15:33:28.350Z"')).toBe(true);
     expect(t(1516116808349, '@timestamp == "2018-01-16T15:33:28.349Z"')).toBe(true);
     expect(t('2018-01-16T15:33:28.349Z', '@timestamp > 1516116808348')).toBe(true);
+  });
+});
+
+describe('case-insensitive tests inside an event scope (lower-cased values shared per event)', () => {
+  it('answer exactly as outside a scope', () => {
+    const queries = [
+      'process.name : "BASH"',
+      'process.name : ("zsh", "bA*")',
+      'process.args : "*CURL*"',
+      'process.name in~ ("BASH", "sh")',
+      'process.args in~ ("-C")',
+      'process.pid : "42"',
+      'process.exit_code in~ ("0")',
+      'dotted_i : "i̇x"',
+      'process.name like~ "b?sh"',
+      'process.name : "bash" and process.args : "-c" and process.command_line : "*CURL*"',
+      'not process.parent.name : "SSHD"',
+    ];
+    const docs = [doc, { ...doc, process: { ...doc.process, name: 'ZSH', args: ['ZSH', '-C'] } }, {}];
+    for (const q of queries) {
+      const c = compileEqlCondition(q);
+      const outside = docs.map((d) => c(d));
+      const inside = docs.map((d) => withFieldCache(() => [c(d), c(d)]));
+      expect({ q, inside }).toEqual({ q, inside: outside.map((r) => [r, r]) });
+    }
+    expect(compileEqlCondition('process.name : "BASH"')(doc)).toBe(true);
   });
 });

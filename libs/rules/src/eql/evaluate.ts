@@ -11,7 +11,7 @@
  * predicates test every value; value functions map over values; `!=` and `not in` are the
  * negation of `==` and `in` (no value equals), as Elasticsearch translates them.
  */
-import { compileEqlFieldGetter } from './field-access';
+import { compileEqlFieldGetter, memoizedPerEvent } from './field-access';
 import type { ArithmeticOp, CallNode, ComparisonOp, ExprNode, InNode, PatternNode } from './ast';
 import * as F from './functions';
 import { compileEqlRegex } from './regex';
@@ -92,6 +92,27 @@ function fieldFn(path: string): ValueFn {
     if (isArr(v)) return v.length === 0 ? null : v.length === 1 ? v[0] : v;
     return v;
   };
+}
+
+const loweredFields = new Map<string, ValueFn>();
+
+/**
+ * A plain field's value lower-cased (strings, and the strings of a list), memoized per event:
+ * the case-insensitive tests of many rules on one command line lower-case it once.
+ */
+function loweredFieldFn(path: string): ValueFn {
+  let f = loweredFields.get(path);
+  if (!f) {
+    const read = fieldFn(path);
+    f = memoizedPerEvent((ev) => lowerValue(read(ev)));
+    if (loweredFields.size < 10_000) loweredFields.set(path, f);
+  }
+  return f;
+}
+
+/** The path of a plain (not optional) field, whose lower-cased value can be shared. */
+function plainFieldPath(node: ExprNode): string | undefined {
+  return node.kind === 'field' && !node.optional ? node.path : undefined;
 }
 
 /** Collapses a value to true / false / null (arrays: any true, else any false, else null). */
@@ -471,10 +492,11 @@ function lowerValue(v: unknown): unknown {
 }
 
 function inFn(node: InNode): ValueFn {
-  const value = compileValue(node.value);
   const negated = node.negated;
   if (node.list.every((e) => e.kind === 'literal')) {
-    const test = literalSetTest(node);
+    const path = node.caseInsensitive ? plainFieldPath(node.value) : undefined;
+    const value = path !== undefined ? loweredFieldFn(path) : compileValue(node.value);
+    const test = literalSetTest(node, path !== undefined);
     return (ev) => {
       const v = value(ev);
       if (v === null) return null;
@@ -482,6 +504,7 @@ function inFn(node: InNode): ValueFn {
       return negated ? not3(r) : r;
     };
   }
+  const value = compileValue(node.value);
   const test = expressionListTest(node);
   return (ev) => {
     const v = value(ev);
@@ -491,9 +514,11 @@ function inFn(node: InNode): ValueFn {
   };
 }
 
-/** Literal lists (the common case, and the 10^5-item hostile case): one Set lookup. */
-function literalSetTest(node: InNode): (x: unknown) => boolean | null {
+/** Literal lists (the common case, and the 10^5-item hostile case): one Set lookup.
+ * `lowered`: the values arrive lower-cased already. */
+function literalSetTest(node: InNode, lowered = false): (x: unknown) => boolean | null {
   const ci = node.caseInsensitive;
+  const lowerProbe = ci && !lowered;
   const set = new Set<unknown>();
   let hasNumbers = false;
   let hasStrings = false;
@@ -506,7 +531,7 @@ function literalSetTest(node: InNode): (x: unknown) => boolean | null {
   }
   return (x) => {
     if (typeof x === 'string') {
-      if (set.has(ci ? x.toLowerCase() : x)) return true;
+      if (set.has(lowerProbe ? x.toLowerCase() : x)) return true;
       if (!hasNumbers) return false;
       const n = F.numericString(x);
       return n !== null && set.has(n);
@@ -532,8 +557,12 @@ function expressionListTest(node: InNode): (x: unknown, ev: unknown) => boolean 
 }
 
 function patternFn(node: PatternNode): ValueFn {
-  const value = compileValue(node.value);
-  const ci = node.caseInsensitive;
+  // Case-insensitive wildcards on a plain field read its lower-cased value, shared per event.
+  const path = node.op !== 'regex' && node.caseInsensitive ? plainFieldPath(node.value) : undefined;
+  const sharedLower = path !== undefined;
+  const value = path !== undefined ? loweredFieldFn(path) : compileValue(node.value);
+  const ci = node.caseInsensitive && !sharedLower;
+  const fold = node.caseInsensitive;
   const texts = node.patterns.map((p) => p.value).filter((v): v is string => typeof v === 'string');
   if (texts.length === 0) return () => null;
   let test: (s: string) => boolean;
@@ -541,7 +570,7 @@ function patternFn(node: PatternNode): ValueFn {
     const matchers = texts.map((p) => compileEqlRegex(p, ci));
     test = matchers.length === 1 ? matchers[0] : (s) => matchers.some((m) => m(s));
   } else {
-    const folded = ci ? texts.map((p) => p.toLowerCase()) : texts;
+    const folded = fold ? texts.map((p) => p.toLowerCase()) : texts;
     const exact = new Set(folded.filter((p) => !hasEqlWildcard(p)));
     const wild = folded.filter(hasEqlWildcard).map((p) => compileEqlWildcard(p, false));
     if (exact.size === 1 && wild.length === 0) {
