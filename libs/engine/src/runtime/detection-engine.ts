@@ -125,15 +125,17 @@ export class DetectionEngine {
     const all = this.index.candidates(event);
     if (all.length === 0) return all;
     const mask = this.guards.active ? this.guards.maskFor(event) : null;
-    const keep = (rt: RuleRuntime): boolean =>
-      (mask === null || mask[rt.ordinal] === 1) && this.matchesIndex(rt, index);
     // When every candidate passes: no new array.
     let i = 0;
-    while (i < all.length && keep(all[i])) i++;
+    while (i < all.length && this.keeps(all[i], mask, index)) i++;
     if (i === all.length) return all;
     const out = all.slice(0, i);
-    for (i++; i < all.length; i++) if (keep(all[i])) out.push(all[i]);
+    for (i++; i < all.length; i++) if (this.keeps(all[i], mask, index)) out.push(all[i]);
     return out;
+  }
+
+  private keeps(rt: RuleRuntime, mask: Uint8Array | null, index: string | null): boolean {
+    return (mask === null || mask[rt.ordinal] === 1) && this.matchesIndex(rt, index);
   }
 
   private matchesIndex(rt: RuleRuntime, index: string | null): boolean {
@@ -253,35 +255,63 @@ export class DetectionEngine {
   }
 
   /** Adds the gated sequence rules that have pending state in this partition and can use
-   * the event (category, index pattern), keeping rule order. */
+   * the event (category, guards, index pattern), keeping rule order. */
   private withActiveGated(
     e: EvaluatedEvent,
     candidates: readonly RuleRuntime[],
     state: PartitionState,
   ): readonly RuleRuntime[] {
-    let extra: RuleRuntime[] | undefined;
-    let mask: Uint8Array | null | undefined;
     const epoch = ++this.gatedEpoch;
     for (const rt of candidates) if (rt.gated) rt.mark = epoch;
-    const consider = (set: ReadonlySet<RuleRuntime> | undefined): void => {
-      if (!set) return;
-      for (const rt of set) {
-        if (rt.mark === epoch) continue;
-        rt.mark = epoch;
-        mask ??= this.guards.active ? this.guards.maskFor(e.event) : null;
-        if (mask !== null && mask[rt.ordinal] !== 1) continue;
-        if (!this.matchesIndex(rt, e.index)) continue;
-        (extra ??= []).push(rt);
-      }
-    };
+    const mask = this.guards.active ? this.guards.maskFor(e.event) : null;
     const byCategory = state.activeGatedByCategory;
+    let extra: RuleRuntime[] | undefined;
     const category = readCategory(e.event);
-    if (typeof category === 'string') consider(byCategory.get(category.toLowerCase()));
+    if (typeof category === 'string')
+      extra = this.addGated(byCategory.get(category.toLowerCase()), e, mask, epoch, extra);
     else if (Array.isArray(category))
-      for (const c of category) if (typeof c === 'string') consider(byCategory.get(c.toLowerCase()));
-    consider(byCategory.get('*'));
+      for (const c of category)
+        if (typeof c === 'string')
+          extra = this.addGated(byCategory.get(c.toLowerCase()), e, mask, epoch, extra);
+    extra = this.addGated(byCategory.get('*'), e, mask, epoch, extra);
     if (!extra) return candidates;
-    return [...candidates, ...extra].sort((a, b) => a.ordinal - b.ordinal);
+    // Both lists in rule order: merge them.
+    const out: RuleRuntime[] = [];
+    let i = 0;
+    let j = 0;
+    while (i < candidates.length || j < extra.length) {
+      if (j === extra.length || (i < candidates.length && candidates[i].ordinal < extra[j].ordinal))
+        out.push(candidates[i++]);
+      else out.push(extra[j++]);
+    }
+    return out;
+  }
+
+  /** Adds the usable rules of `list` (in rule order) to `extra`, keeping it in rule order. */
+  private addGated(
+    list: readonly RuleRuntime[] | undefined,
+    e: EvaluatedEvent,
+    mask: Uint8Array | null,
+    epoch: number,
+    extra: RuleRuntime[] | undefined,
+  ): RuleRuntime[] | undefined {
+    if (!list) return extra;
+    for (let i = 0; i < list.length; i++) {
+      const rt = list[i];
+      if (rt.mark === epoch) continue;
+      rt.mark = epoch;
+      if (mask !== null && mask[rt.ordinal] !== 1) continue;
+      if (!this.matchesIndex(rt, e.index)) continue;
+      extra ??= [];
+      let at = extra.length;
+      extra.push(rt);
+      while (at > 0 && extra[at - 1].ordinal > rt.ordinal) {
+        extra[at] = extra[at - 1];
+        at--;
+      }
+      extra[at] = rt;
+    }
+    return extra;
   }
 
   private emitOne(rt: RuleRuntime, kind: 'query' | 'eql', e: ReadyEvent, alerts: AlertDocument[]): void {

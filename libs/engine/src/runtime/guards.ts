@@ -207,14 +207,21 @@ export class GuardTable {
     for (let i = 0; i < this.getters.length; i++) {
       const v = this.getters[i](event);
       let next: CacheLevel | null | undefined;
-      let map: Map<string, CacheLevel> | undefined;
-      let key = '';
+      let map: Map<string, CacheLevel>;
+      let key: string;
       if (v === undefined) next = level.missing ??= newLevel();
       else {
-        if (typeof v === 'string') [map, key] = [level.byString, v];
-        else if (Array.isArray(v) && v.length === 1 && typeof v[0] === 'string')
-          [map, key] = [level.bySingle, v[0]];
-        else [map, key] = [level.byJson, JSON.stringify(v) ?? ''];
+        // (plain assignments: a destructured pair would allocate on every event)
+        if (typeof v === 'string') {
+          map = level.byString;
+          key = v;
+        } else if (Array.isArray(v) && v.length === 1 && typeof v[0] === 'string') {
+          map = level.bySingle;
+          key = v[0] as string;
+        } else {
+          map = level.byJson;
+          key = JSON.stringify(v) ?? '';
+        }
         // Real classifying values are short; an event with huge ones (hostile or broken)
         // gets its mask computed, not cached, so the cache stays small whatever arrives.
         if (key.length > GuardTable.MAX_VALUE_LENGTH) return this.compute(event);

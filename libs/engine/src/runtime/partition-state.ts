@@ -102,7 +102,7 @@ export class PartitionState {
    * tries them on every event of their categories while they have some. */
   readonly activeGated = new Set<RuleRuntime>();
   /** The same rules by prefilter category (`*`: rules of any category). */
-  readonly activeGatedByCategory = new Map<string, Set<RuleRuntime>>();
+  readonly activeGatedByCategory = new Map<string, RuleRuntime[]>();
 
   updateGated(rt: RuleRuntime): void {
     const pending = this.sequenceStates.get(rt)!.keyCount > 0;
@@ -111,13 +111,20 @@ export class PartitionState {
     if (pending) {
       this.activeGated.add(rt);
       for (const c of categories) {
-        let set = this.activeGatedByCategory.get(c);
-        if (!set) this.activeGatedByCategory.set(c, (set = new Set()));
-        set.add(rt);
+        let list = this.activeGatedByCategory.get(c);
+        if (!list) this.activeGatedByCategory.set(c, (list = []));
+        // Kept in rule order (the engine merges them into an event's candidates).
+        let at = list.length;
+        while (at > 0 && list[at - 1].ordinal > rt.ordinal) at--;
+        list.splice(at, 0, rt);
       }
     } else {
       this.activeGated.delete(rt);
-      for (const c of categories) this.activeGatedByCategory.get(c)?.delete(rt);
+      for (const c of categories) {
+        const list = this.activeGatedByCategory.get(c);
+        const at = list ? list.indexOf(rt) : -1;
+        if (at >= 0) list!.splice(at, 1);
+      }
     }
   }
 

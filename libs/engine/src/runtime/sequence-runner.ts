@@ -46,8 +46,26 @@ export class SequenceRunner {
     return false;
   }
 
+  /** Reused for every event: the matcher copies what it keeps (most events concern no stage,
+   * and allocating an input per rule per event was most of their cost). */
+  private readonly input: { event: unknown; ref: unknown; time: { ms: number; ns: number } } = {
+    event: undefined,
+    ref: undefined,
+    time: { ms: 0, ns: 0 },
+  };
+
   onEvent(state: SequenceRuleState, event: unknown, ref: EventRef): EventRef[][] {
-    const done = processEqlSequenceEvent(this.plan, state, { event, ref, time: { ms: ref.time, ns: 0 } });
+    const input = this.input;
+    input.event = event;
+    input.ref = ref;
+    input.time.ms = ref.time;
+    let done: ReturnType<typeof processEqlSequenceEvent>;
+    try {
+      done = processEqlSequenceEvent(this.plan, state, input);
+    } finally {
+      input.event = undefined;
+      input.ref = undefined;
+    }
     return done.length === 0 ? NO_SEQUENCES : refsOf(done);
   }
 
