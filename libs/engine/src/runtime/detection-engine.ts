@@ -22,6 +22,7 @@ import type { PartitionState } from './partition-state';
 import { RuleIndex } from './rule-index';
 import {
   buildRuntime,
+  insertInRuleOrder,
   isSkipped,
   type RuleRuntime,
   type RuntimeBuildOptions,
@@ -302,14 +303,7 @@ export class DetectionEngine {
       rt.mark = epoch;
       if (mask !== null && mask[rt.ordinal] !== 1) continue;
       if (!this.matchesIndex(rt, e.index)) continue;
-      extra ??= [];
-      let at = extra.length;
-      extra.push(rt);
-      while (at > 0 && extra[at - 1].ordinal > rt.ordinal) {
-        extra[at] = extra[at - 1];
-        at--;
-      }
-      extra[at] = rt;
+      insertInRuleOrder((extra ??= []), rt);
     }
     return extra;
   }

@@ -15,7 +15,7 @@ import {
   type TermRecord,
   type ThresholdGroupState,
 } from '../state/state-store';
-import type { RuleRuntime } from './rule-runtime';
+import { insertInRuleOrder, type RuleRuntime } from './rule-runtime';
 import type { SequenceRuleState } from './sequence-runner';
 import { TrackedSequenceState } from './tracked-sequence-state';
 
@@ -114,9 +114,7 @@ export class PartitionState {
         let list = this.activeGatedByCategory.get(c);
         if (!list) this.activeGatedByCategory.set(c, (list = []));
         // Kept in rule order (the engine merges them into an event's candidates).
-        let at = list.length;
-        while (at > 0 && list[at - 1].ordinal > rt.ordinal) at--;
-        list.splice(at, 0, rt);
+        insertInRuleOrder(list, rt);
       }
     } else {
       this.activeGated.delete(rt);

@@ -7,7 +7,7 @@
 import type { FieldGetter } from '@sequent/ecs';
 import { compileEqlFieldGetter, PrefixTrie } from '@sequent/rules';
 import { literalHintsOf, type LiteralKey, type RuleLiteralHint } from './literal-hints';
-import type { RuleRuntime } from './rule-runtime';
+import { insertInRuleOrder, type RuleRuntime } from './rule-runtime';
 
 class ValueTable {
   readonly exact = new Map<string, RuleRuntime[]>();
@@ -70,14 +70,7 @@ class Collector {
       const rt = list[i];
       if (rt.mark === epoch) continue;
       rt.mark = epoch;
-      // Insertion keeps rule order: lists are each in rule order and mostly short.
-      let j = out.length;
-      out.push(rt);
-      while (j > 0 && out[j - 1].ordinal > rt.ordinal) {
-        out[j] = out[j - 1];
-        j--;
-      }
-      out[j] = rt;
+      insertInRuleOrder(out, rt);
     }
   }
 

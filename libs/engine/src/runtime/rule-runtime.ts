@@ -146,6 +146,17 @@ export function buildRuntime(
   return { ...base, kind: 'filter', condition, filterAlertKind: 'query' };
 }
 
+/** Inserts `rt` into `list`, which is in rule order, keeping that order (lists are short). */
+export function insertInRuleOrder(list: RuleRuntime[], rt: RuleRuntime): void {
+  let at = list.length;
+  list.push(rt);
+  while (at > 0 && list[at - 1].ordinal > rt.ordinal) {
+    list[at] = list[at - 1];
+    at--;
+  }
+  list[at] = rt;
+}
+
 export function isSkipped(r: RuleRuntime | SkippedRule): r is SkippedRule {
   return 'reason' in r;
 }
