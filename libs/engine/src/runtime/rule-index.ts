@@ -24,10 +24,10 @@ class ValueTable {
     this.prefixes.insert(prefix, rt);
   }
 
-  lookup(value: string, out: Collector): void {
+  lookup(value: string, out: (list: RuleRuntime[]) => void): void {
     const l = this.exact.get(value);
-    if (l) out.add(l);
-    if (!this.prefixes.empty) this.prefixes.forEachMatch(value, out.adder);
+    if (l) out(l);
+    if (!this.prefixes.empty) this.prefixes.forEachMatch(value, out);
   }
 }
 
@@ -40,9 +40,6 @@ class Collector {
   private first: RuleRuntime[] | null = null;
   private merged: RuleRuntime[] | null = null;
   private epoch = 0;
-
-  /** `add`, bound once (handed to the prefix trie for every lookup). */
-  readonly adder = (list: RuleRuntime[]): void => this.add(list);
 
   reset(): void {
     this.first = null;
@@ -88,7 +85,15 @@ interface FieldIndex {
   get: FieldGetter;
   sensitive?: ValueTable;
   insensitive?: ValueTable;
+  /** The lists each recent value finds (values repeat: the same binaries, paths, arguments),
+   * so a repeated value costs one lookup instead of two tables, two tries and a lower-casing. */
+  seen: Map<string, RuleRuntime[][]>;
 }
+
+/** Values cached per field, and the longest value cached. */
+const SEEN_LIMIT = 4096;
+const SEEN_MAX_LENGTH = 256;
+const FOUND_NOTHING: RuleRuntime[][] = [];
 
 // The rules' own getters: inside the engine's per-event scope, a field the index reads is
 // read once for the index and every rule.
@@ -118,7 +123,7 @@ export class RuleIndex {
         for (const k of keys) {
           let fi = byField.get(k.field);
           if (!fi) {
-            fi = { field: k.field, get: compileEqlFieldGetter(k.field) };
+            fi = { field: k.field, get: compileEqlFieldGetter(k.field), seen: new Map() };
             byField.set(k.field, fi);
             this.fields.push(fi);
           }
@@ -169,7 +174,25 @@ export class RuleIndex {
   private lookup(fi: FieldIndex, value: unknown, lists: Collector): void {
     if (typeof value !== 'string' && typeof value !== 'number') return;
     const s = String(value);
-    fi.sensitive?.lookup(s, lists);
-    fi.insensitive?.lookup(s.toLowerCase(), lists);
+    let found = fi.seen.get(s);
+    if (found === undefined) {
+      found = this.find(fi, s);
+      if (s.length <= SEEN_MAX_LENGTH) {
+        if (fi.seen.size >= SEEN_LIMIT) fi.seen.clear();
+        fi.seen.set(s, found);
+      }
+    }
+    for (let i = 0; i < found.length; i++) lists.add(found[i]);
+  }
+
+  /** Every list the field's tables file the value under. */
+  private find(fi: FieldIndex, s: string): RuleRuntime[][] {
+    let found: RuleRuntime[][] | undefined;
+    const keep = (list: RuleRuntime[]): void => {
+      (found ??= []).push(list);
+    };
+    fi.sensitive?.lookup(s, keep);
+    fi.insensitive?.lookup(s.toLowerCase(), keep);
+    return found ?? FOUND_NOTHING;
   }
 }
