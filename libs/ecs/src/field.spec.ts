@@ -24,7 +24,21 @@ describe('field accessor', () => {
     expect(getFieldValues({ a: [{ b: 1 }, { b: [2, 3] }, { c: 4 }] }, 'a.b')).toEqual([1, 2, 3]);
     expect(getField({ a: [{ b: 1 }] }, 'a.b')).toEqual([1]);
   });
-  it('never reads through the prototype chain', () => {
+  it('never reads through the prototype chain, even a polluted Object.prototype', () => {
+    const proto = Object.prototype as Record<string, unknown>;
+    proto.pollutedKey = { deep: 'bad' };
+    try {
+      expect(compileFieldGetter('pollutedKey.deep')({})).toBeUndefined();
+      expect(compileFieldGetter('a.pollutedKey')({ a: {} })).toBeUndefined();
+      expect(compileFieldGetter('a.pollutedKey')({ a: { pollutedKey: 'own' } })).toBe('own');
+      const inherited = Object.create({ name: 'from-prototype' }) as object;
+      expect(compileFieldGetter('process.name')({ process: inherited })).toBeUndefined();
+      expect(
+        compileFieldGetter('process.name')({ process: Object.assign(Object.create(null), { name: 'x' }) }),
+      ).toBe('x');
+    } finally {
+      delete proto.pollutedKey;
+    }
     const doc = JSON.parse('{"__proto__": {"polluted": 1}, "a": {}}');
     expect(getField(doc, '__proto__.polluted')).toBeNull();
     expect(getField({ a: {} }, 'a.constructor')).toBeNull();
