@@ -8,6 +8,11 @@
  * stdout, then serves until SIGTERM/SIGINT or until stdin reaches EOF (so the broker dies
  * with the process that spawned it, even if that process is killed without cleanup).
  *
+ * Fault injection for tests: a line `errors API_KEY ERR [ERR...]` on stdin makes the next
+ * requests of that API answer with those error codes, one request each, in order
+ * (rd_kafka_mock_push_request_errors_array): `errors 14 42` fails the next SyncGroup with
+ * INVALID_REQUEST. Other lines are ignored.
+ *
  * librdkafka 2.0 has no API to choose the listener port: the port is ephemeral.
  * The mock cluster keeps only a few MiB per partition; it is a test broker, not storage.
  */
@@ -23,6 +28,22 @@
 #include <unistd.h>
 
 static volatile sig_atomic_t stop_requested = 0;
+
+/* One stdin command line: `errors API_KEY ERR [ERR...]` (at most 64 errors). */
+static void run_command(rd_kafka_mock_cluster_t *mcluster, char *line) {
+  char *save = NULL;
+  char *word = strtok_r(line, " \t\r", &save);
+  if (!word || strcmp(word, "errors") != 0) return;
+  char *key = strtok_r(NULL, " \t\r", &save);
+  if (!key) return;
+  rd_kafka_resp_err_t errs[64];
+  size_t n = 0;
+  char *e;
+  while (n < 64 && (e = strtok_r(NULL, " \t\r", &save)) != NULL) errs[n++] = (rd_kafka_resp_err_t)atoi(e);
+  if (n == 0) return;
+  rd_kafka_mock_push_request_errors_array(mcluster, (int16_t)atoi(key), n, errs);
+  fprintf(stderr, "kafka-test-broker: next %zu request(s) of API %s fail\n", n, key);
+}
 
 static void on_signal(int sig) {
   (void)sig;
@@ -120,6 +141,8 @@ int main(int argc, char **argv) {
   struct pollfd pfd = {.fd = STDIN_FILENO, .events = POLLIN};
   int watch_stdin = 1;
   char buf[256];
+  char line[1024];
+  size_t used = 0;
   while (!stop_requested) {
     int n = poll(&pfd, watch_stdin ? 1 : 0, 500);
     if (n < 0 && errno != EINTR) break;
@@ -127,6 +150,15 @@ int main(int argc, char **argv) {
       ssize_t r = read(STDIN_FILENO, buf, sizeof(buf));
       if (r == 0) break; /* EOF: the parent closed our stdin or died */
       if (r < 0 && errno != EINTR && errno != EAGAIN) watch_stdin = 0;
+      for (ssize_t i = 0; i < r; i++) {
+        if (buf[i] == '\n') {
+          line[used] = '\0';
+          run_command(mcluster, line);
+          used = 0;
+        } else if (used < sizeof(line) - 1) {
+          line[used++] = buf[i];
+        }
+      }
     }
   }
 

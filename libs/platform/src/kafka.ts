@@ -222,6 +222,10 @@ function splitPartitionKey(key: string): [string, number] {
   return [key.slice(at + 1), Number(key.slice(0, at))];
 }
 
+/** Backoff of the consumer's own restarts after a crash kafkajs does not recover from. */
+const FIRST_RESTART_DELAY_MS = 1_000;
+const MAX_RESTART_DELAY_MS = 30_000;
+
 /**
  * Consumes batches per partition and commits the batch's offsets after the handler resolves.
  * A handler that throws leaves the batch uncommitted; kafkajs retries it (the stage's
@@ -235,6 +239,12 @@ export class BatchConsumer {
   private assignment = new Set<string>();
   /** Settles once onAssign/onRevoke of the latest rebalance ran; batches wait on it. */
   private assignmentSettled: Promise<void> = Promise.resolve();
+  /** What `start` ran, to run it again after a crash kafkajs does not recover from. */
+  private runConfig: Parameters<Consumer['run']>[0] | undefined;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private restartDelayMs = FIRST_RESTART_DELAY_MS;
+  /** Restarts after crashes kafkajs gave up on (each is also logged). */
+  restarts = 0;
 
   constructor(
     kafka: Kafka,
@@ -250,6 +260,7 @@ export class BatchConsumer {
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
       this.groupJoined = true;
+      this.restartDelayMs = FIRST_RESTART_DELAY_MS;
       options.logger?.info('joined consumer group', {
         groupId: options.groupId,
         assignment: event.payload.memberAssignment,
@@ -266,7 +277,16 @@ export class BatchConsumer {
     });
     this.consumer.on(this.consumer.events.CRASH, (event) => {
       this.groupJoined = false;
-      options.logger?.error('consumer crashed', { groupId: options.groupId, error: event.payload.error });
+      const restart = (event.payload as { restart?: boolean }).restart === true;
+      options.logger?.error('consumer crashed', {
+        groupId: options.groupId,
+        error: event.payload.error,
+        kafkajsRestarts: restart,
+      });
+      // kafkajs restarts itself after a retriable error. After any other (a protocol error
+      // answered to a rebalance request, say) it has disconnected for good, and the service
+      // would stay alive but consume nothing: restart it here, with backoff.
+      if (!restart) this.scheduleRestart();
     });
   }
 
@@ -281,7 +301,7 @@ export class BatchConsumer {
       await this.consumer.subscribe({ topic, fromBeginning: this.options.fromBeginning ?? true });
     }
     this.running = true;
-    await this.consumer.run({
+    this.runConfig = {
       autoCommit: false,
       eachBatchAutoResolve: false,
       eachBatch: async ({
@@ -324,7 +344,32 @@ export class BatchConsumer {
         });
         await heartbeat();
       },
-    });
+    };
+    await this.consumer.run(this.runConfig);
+  }
+
+  private scheduleRestart(): void {
+    if (!this.running || this.restartTimer !== undefined) return;
+    const delay = this.restartDelayMs;
+    this.restartDelayMs = Math.min(delay * 2, MAX_RESTART_DELAY_MS);
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      void this.restartAfterCrash();
+    }, delay);
+    this.restartTimer.unref();
+  }
+
+  private async restartAfterCrash(): Promise<void> {
+    if (!this.running || this.runConfig === undefined) return;
+    try {
+      await this.consumer.connect();
+      await this.consumer.run(this.runConfig);
+      this.restarts++;
+      this.options.logger?.info('consumer restarted after a crash', { groupId: this.options.groupId });
+    } catch (err) {
+      this.options.logger?.error('consumer restart failed', { groupId: this.options.groupId, error: err });
+      this.scheduleRestart();
+    }
   }
 
   /** Backpressure: stop fetching `topics` (all subscribed topics by default) until resume(). */
@@ -350,6 +395,8 @@ export class BatchConsumer {
   async stop(): Promise<void> {
     this.running = false;
     this.groupJoined = false;
+    clearTimeout(this.restartTimer);
+    this.restartTimer = undefined;
     await this.consumer.disconnect();
     // Leaving the group gives every partition up: let the owner flush its state.
     const held = [...this.assignment];

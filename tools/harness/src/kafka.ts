@@ -24,6 +24,9 @@ export interface StartKafkaOptions {
 export interface KafkaHandle {
   /** Bootstrap addresses, e.g. `['127.0.0.1:40123']`. */
   brokers: string[];
+  /** Makes the next requests of a Kafka API fail with these error codes, one request each
+   * (e.g. `failNextRequests(14, [42])`: the next SyncGroup gets INVALID_REQUEST). */
+  failNextRequests(apiKey: number, errorCodes: number[]): void;
   stop(): Promise<void>;
 }
 
@@ -91,6 +94,11 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
   let stopped = false;
   return {
     brokers: bootstrap.split(',').filter(Boolean),
+    failNextRequests(apiKey, errorCodes) {
+      if (![apiKey, ...errorCodes].every(Number.isInteger) || errorCodes.length === 0)
+        throw new Error('failNextRequests: an API key and at least one error code, as integers');
+      proc.stdin?.write(`errors ${apiKey} ${errorCodes.join(' ')}\n`);
+    },
     async stop() {
       if (stopped) return;
       stopped = true;
