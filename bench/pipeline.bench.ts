@@ -32,6 +32,7 @@ import {
 } from '@sequent/platform';
 import {
   freePort,
+  serviceEnv,
   sleep,
   spawnService,
   startKafka,
@@ -463,13 +464,7 @@ export default async function pipelineBench(): Promise<object[]> {
   const bus = new KafkaBus(client, { logger, sessionTimeoutMs: 6000 });
   await bus.connect();
   const services: ServiceProcess[] = [];
-  const common = {
-    SEQUENT_KAFKA_BROKERS: kafka.brokers.join(','),
-    SEQUENT_KAFKA_SESSION_TIMEOUT_MS: '6000',
-    SEQUENT_REDIS_URL: redis.url,
-    SEQUENT_HTTP_HOST: '127.0.0.1',
-    SEQUENT_LOG_LEVEL: 'warn',
-  };
+  const common = serviceEnv({ brokers: kafka.brokers, redisUrl: redis.url });
   const correlator = async (events: string, candidates: string, group: string) =>
     spawnService('correlator', await freePort(), {
       ...common,

@@ -7,16 +7,24 @@
  *
  * Usage: npm run chaos [-- kill|redis] [--events N]   (default: both scenarios, ~100k events)
  */
-import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { hunt } from '@sequent/engine';
 import { generateFleet, Rng, seedFromString, type EcsEvent } from '@sequent/generator';
 import { createKafka, createLogger, KafkaBus, kafkaSettings, LagMonitor, Metrics } from '@sequent/platform';
 import { loadRules } from '@sequent/rules';
-import { freePort, sleep, spawnService, startKafka, startRedis, type ServiceProcess } from '../harness/src';
+import { orderIndependentRules } from '../faults/src/fault-rig';
+import {
+  freePort,
+  serviceEnv,
+  sleep,
+  spawnService,
+  startKafka,
+  startRedis,
+  type ServiceProcess,
+} from '../harness/src';
 
-const repoRoot = path.resolve(__dirname, '..', '..');
 // The mock broker keeps about 5 MiB per partition: enough partitions that a restarted consumer
 // never has to re-read a segment the broker already dropped.
 const EVENTS_PARTITIONS = 48;
@@ -33,20 +41,6 @@ function parseArgs(argv: string[]): Args {
   const events = i >= 0 ? Number(argv[i + 1]) : 100_000;
   if (!Number.isInteger(events) || events < 1000) throw new Error('--events must be an integer >= 1000');
   return { scenarios: scenarios.length ? scenarios : ['kill', 'redis'], events };
-}
-
-/** The bundled rules whose alerts do not depend on how partitions interleave: new_terms rules
- * keep global first-seen state, so which host alerts first depends on consumption order, and
- * they cannot be compared alert for alert with a single-process run. */
-function chaosRules(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'sequent-chaos-rules-'));
-  for (const file of readdirSync(path.join(repoRoot, 'rules')).filter((f) => f.endsWith('.toml'))) {
-    const full = path.join(repoRoot, 'rules', file);
-    const { rules } = loadRules([full]);
-    if (rules.length > 0 && rules.every((r) => r.meta.type !== 'new_terms'))
-      copyFileSync(full, path.join(dir, file));
-  }
-  return dir;
 }
 
 function fleet(events: number): { events: EcsEvent[]; planted: number } {
@@ -105,13 +99,7 @@ async function scenario(
       { name: topics.adlq, partitions: 1 },
     ],
   });
-  const common = {
-    SEQUENT_KAFKA_BROKERS: kafka.brokers.join(','),
-    SEQUENT_KAFKA_SESSION_TIMEOUT_MS: '6000',
-    SEQUENT_REDIS_URL: redis.url,
-    SEQUENT_HTTP_HOST: '127.0.0.1',
-    SEQUENT_LOG_LEVEL: 'warn',
-  };
+  const common = serviceEnv({ brokers: kafka.brokers, redisUrl: redis.url });
   const correlatorEnv = {
     ...common,
     SEQUENT_TOPICS_EVENTS: topics.events,
@@ -247,7 +235,7 @@ async function scenario(
 
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
-  const rulesDir = chaosRules();
+  const rulesDir = orderIndependentRules();
   const input = fleet(args.events);
   const loaded = loadRules([rulesDir]);
   const baseline = await hunt(loaded.rules, input.events);

@@ -18,6 +18,7 @@ import { generateFleet } from '@sequent/generator';
 import {
   freePort,
   httpGetText,
+  serviceEnv,
   sleep,
   spawnService,
   startKafka,
@@ -102,13 +103,7 @@ export async function runServicesFuzz(options: ServicesFuzzOptions): Promise<Fuz
       { name: t.alertsDlq, partitions: 1 },
     ],
   });
-  const common = {
-    SEQUENT_KAFKA_BROKERS: kafka.brokers.join(','),
-    SEQUENT_KAFKA_SESSION_TIMEOUT_MS: '6000',
-    SEQUENT_REDIS_URL: redis.url,
-    SEQUENT_HTTP_HOST: '127.0.0.1',
-    SEQUENT_LOG_LEVEL: 'warn',
-  };
+  const common = serviceEnv({ brokers: kafka.brokers, redisUrl: redis.url });
   const services: Record<'ingest' | 'correlator' | 'alerter', ServiceProcess> = {
     ingest: spawnService('ingest', await freePort(), {
       ...common,

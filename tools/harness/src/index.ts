@@ -12,4 +12,4 @@ export { startPrometheus, type PrometheusHandle, type StartPrometheusOptions } f
 export { ensureSystemPackages, missingSystemPackages, type SystemNeed } from './system-packages';
 export { freePort } from './ports';
 export { stopProcess, sleep } from './child';
-export { spawnService, httpGetText, type ServiceName, type ServiceProcess } from './services';
+export { spawnService, serviceEnv, httpGetText, type ServiceName, type ServiceProcess } from './services';

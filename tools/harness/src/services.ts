@@ -33,6 +33,27 @@ export function httpGetText(url: string): Promise<{ status: number; body: string
 }
 
 /**
+ * The settings every service under test shares: the broker, Redis, HTTP on loopback, and short
+ * Kafka sessions (the test broker keeps a departed group member until its session expires, so
+ * a restarted or killed service's partitions move on within seconds).
+ */
+export function serviceEnv(options: {
+  brokers: readonly string[];
+  redisUrl: string;
+  logLevel?: string;
+  redisKeyPrefix?: string;
+}): Record<string, string> {
+  return {
+    SEQUENT_KAFKA_BROKERS: options.brokers.join(','),
+    SEQUENT_KAFKA_SESSION_TIMEOUT_MS: '6000',
+    SEQUENT_REDIS_URL: options.redisUrl,
+    ...(options.redisKeyPrefix !== undefined ? { SEQUENT_REDIS_KEY_PREFIX: options.redisKeyPrefix } : {}),
+    SEQUENT_HTTP_HOST: '127.0.0.1',
+    SEQUENT_LOG_LEVEL: options.logLevel ?? 'warn',
+  };
+}
+
+/**
  * Runs apps/<name>/src/main.ts from source (swc require hook, no build needed) with `env`
  * added to this process's environment. SEQUENT_HTTP_PORT is set from `httpPort`.
  */

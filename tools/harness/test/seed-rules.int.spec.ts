@@ -13,7 +13,7 @@ import {
   KafkaBus,
   type KafkaBusSubscription,
 } from '@sequent/platform';
-import { freePort, sleep, spawnService, type ServiceProcess } from '../src';
+import { freePort, serviceEnv, sleep, spawnService, type ServiceProcess } from '../src';
 
 const SHARED = path.resolve(__dirname, '../../../..', 'shared');
 const RULES_DIR = path.join(SHARED, 'corpus', 'detection-rules', 'linux');
@@ -61,14 +61,7 @@ describeWithShared(
 
     beforeAll(async () => {
       if (!brokers || !redisUrl) throw new Error('the harness global setup did not start Kafka and Redis');
-      const common = {
-        SEQUENT_KAFKA_BROKERS: brokers,
-        SEQUENT_KAFKA_SESSION_TIMEOUT_MS: '6000',
-        SEQUENT_REDIS_URL: redisUrl,
-        SEQUENT_REDIS_KEY_PREFIX: `${run}:`,
-        SEQUENT_HTTP_HOST: '127.0.0.1',
-        SEQUENT_LOG_LEVEL: 'warn',
-      };
+      const common = serviceEnv({ brokers: brokers.split(','), redisUrl, redisKeyPrefix: `${run}:` });
       const sources = SOURCES.map((s) => ({
         topic: topic(`raw.${s.format}`),
         format: s.ingestFormat,
