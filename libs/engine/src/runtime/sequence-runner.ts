@@ -26,14 +26,10 @@ export type SequenceRuleState = EqlSequenceState;
 export class SequenceRunner {
   readonly plan: EqlSequencePlan;
   readonly maxspanMs: number | undefined;
-  private readonly conditions: Array<(event: unknown) => boolean>;
 
   constructor(query: CompiledSequenceQuery, maxKeys: number) {
     this.plan = planEqlSequence(query, { maxKeys });
     this.maxspanMs = this.plan.maxspanMs;
-    const distinct = new Set<(event: unknown) => boolean>(this.plan.stages.map((s) => s.condition));
-    if (this.plan.until) distinct.add(this.plan.until.condition);
-    this.conditions = [...distinct];
   }
 
   createState(): SequenceRuleState {
@@ -42,7 +38,8 @@ export class SequenceRunner {
 
   /** Whether any stage could use the event. */
   concerns(event: unknown): boolean {
-    for (const c of this.conditions) if (c(event)) return true;
+    // The plan's distinct stage and until conditions (what the matcher tests per event).
+    for (const c of this.plan.conditions) if (c(event)) return true;
     return false;
   }
 
