@@ -476,6 +476,22 @@ export default async function pipelineBench(): Promise<object[]> {
       SEQUENT_REORDER_ALLOWED_LATENESS_MS: String(ALLOWED_LATENESS_MS),
     });
   const figures: object[] = [];
+  /** `name`: a planted-attack stream at half `eventsPerSecond` through a bare relay, then
+   * through the stage between `stage.input` and `stage.output` (the same events, seeded by name). */
+  const latencyAtHalfRate = async (
+    name: string,
+    description: string,
+    eventsPerSecond: number,
+    relay: { input: string; output: string },
+    stage: { input: string; output: string },
+  ): Promise<void> => {
+    const half = Math.max(50, Math.round(eventsPerSecond / 2));
+    const input = fleet(`bench-${name}`, Math.min(LATENCY_MAX_EVENTS, half * LATENCY_SECONDS), 60);
+    const relayLat = await relayLatency(bus, kafka.brokers, relay, input, half);
+    const lat = await measureLatency(bus, stage, 'alert', input, half);
+    progress(`${name} ${JSON.stringify(lat)}, relay ${JSON.stringify(relayLat)}`);
+    figures.push(latencyFigure(name, description, half, lat, relayLat));
+  };
   try {
     const input = fleet('bench-pipeline', THROUGHPUT_EVENTS, 60);
     const records = toRecords(input.events);
@@ -552,36 +568,13 @@ export default async function pipelineBench(): Promise<object[]> {
 
     progress(`pipeline ${JSON.stringify(pipeline)}, relay ${JSON.stringify(relayRaw)}`);
     // 3. Latency at half the measured rate, through the running services.
-    const halfPipeline = Math.max(50, Math.round(pipeline.eventsPerSecond / 2));
-    const latencyInput = fleet(
-      'bench-pipeline-latency',
-      Math.min(LATENCY_MAX_EVENTS, halfPipeline * LATENCY_SECONDS),
-      60,
-    );
-    const relayLat = await relayLatency(
-      bus,
-      kafka.brokers,
+    await latencyAtHalfRate(
+      'pipeline-latency',
+      'planted attacks (APT hook sequences) in a steady stream at half the measured pipeline rate; last event produced → alert on the alerts topic',
+      pipeline.eventsPerSecond,
       { input: t.latencyIn, output: t.latencyOut },
-      latencyInput,
-      halfPipeline,
-    );
-    const lat = await measureLatency(
-      bus,
       { input: t.raw, output: t.alerts },
-      'alert',
-      latencyInput,
-      halfPipeline,
     );
-    figures.push(
-      latencyFigure(
-        'pipeline-latency',
-        'planted attacks (APT hook sequences) in a steady stream at half the measured pipeline rate; last event produced → alert on the alerts topic',
-        halfPipeline,
-        lat,
-        relayLat,
-      ),
-    );
-    progress(`pipeline latency ${JSON.stringify(lat)}, relay ${JSON.stringify(relayLat)}`);
     await Promise.all(services.splice(0).map((s) => s.stop('SIGTERM', 15_000)));
 
     // 4. One correlator alone: relay baseline, then the correlator, on the same pre-loaded topic.
@@ -625,35 +618,12 @@ export default async function pipelineBench(): Promise<object[]> {
       target_ratio: 0.5,
     });
     progress(`relay ${JSON.stringify(relayCorr)}, correlator ${JSON.stringify(corr)}`);
-    const halfCorr = Math.max(50, Math.round(corr.eventsPerSecond / 2));
-    const corrLatencyInput = fleet(
-      'bench-correlator-latency',
-      Math.min(LATENCY_MAX_EVENTS, halfCorr * LATENCY_SECONDS),
-      60,
-    );
-    const corrRelayLat = await relayLatency(
-      bus,
-      kafka.brokers,
+    await latencyAtHalfRate(
+      'correlator-latency',
+      'planted attacks in a steady stream at half the measured correlator rate; last event produced → candidate on alerts.candidates',
+      corr.eventsPerSecond,
       { input: t.corrLatencyIn, output: t.corrLatencyOut },
-      corrLatencyInput,
-      halfCorr,
-    );
-    const corrLat = await measureLatency(
-      bus,
       { input: t.corrEvents, output: t.corrCandidates },
-      'alert',
-      corrLatencyInput,
-      halfCorr,
-    );
-    progress(`correlator latency ${JSON.stringify(corrLat)}, relay ${JSON.stringify(corrRelayLat)}`);
-    figures.push(
-      latencyFigure(
-        'correlator-latency',
-        'planted attacks in a steady stream at half the measured correlator rate; last event produced → candidate on alerts.candidates',
-        halfCorr,
-        corrLat,
-        corrRelayLat,
-      ),
     );
   } finally {
     await Promise.all(services.map((s) => s.stop('SIGTERM', 15_000)));
