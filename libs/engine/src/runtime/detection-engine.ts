@@ -121,11 +121,26 @@ export class DetectionEngine {
       .map((rt) => ({ rule_id: rt.meta.rule_id, name: rt.meta.name, ...rt.stats }));
   }
 
-  /** The rules worth trying on this event (pre-filter, guards and index patterns). */
+  /**
+   * The rules worth trying on this event (pre-filter, guards and index patterns). The guards
+   * go first: the event's mask (one cached lookup) selects the index's view of only the rules
+   * it lets through, so the index reads only the fields those rules are filed by and merges
+   * only their lists; a process end event, which no exec rule can use, reads next to nothing.
+   */
   candidates(event: unknown, index: string | null): readonly RuleRuntime[] {
-    const all = this.index.candidates(event);
-    if (all.length === 0) return all;
     const mask = this.guards.active ? this.guards.maskFor(event) : null;
+    const view = mask === null ? undefined : this.index.viewFor(mask);
+    const all = this.index.candidates(event, view);
+    if (all.length === 0) return all;
+    return this.keepUsable(all, view === undefined ? mask : null, index);
+  }
+
+  /** The rules of `all` that pass the mask (null: all do) and match the index pattern. */
+  private keepUsable(
+    all: readonly RuleRuntime[],
+    mask: Uint8Array | null,
+    index: string | null,
+  ): readonly RuleRuntime[] {
     // When every candidate passes: no new array.
     let i = 0;
     while (i < all.length && this.keeps(all[i], mask, index)) i++;
@@ -263,7 +278,8 @@ export class DetectionEngine {
     state: PartitionState,
   ): readonly RuleRuntime[] {
     const epoch = ++this.gatedEpoch;
-    for (const rt of candidates) if (rt.gated) rt.mark = epoch;
+    // (index loops: this runs per event, and for-of here allocated an iterator result per rule)
+    for (let i = 0; i < candidates.length; i++) if (candidates[i].gated) candidates[i].mark = epoch;
     const mask = this.guards.active ? this.guards.maskFor(e.event) : null;
     const byCategory = state.activeGatedByCategory;
     let extra: RuleRuntime[] | undefined;
@@ -271,9 +287,11 @@ export class DetectionEngine {
     if (typeof category === 'string')
       extra = this.addGated(byCategory.get(category.toLowerCase()), e, mask, epoch, extra);
     else if (Array.isArray(category))
-      for (const c of category)
+      for (let i = 0; i < category.length; i++) {
+        const c: unknown = category[i];
         if (typeof c === 'string')
           extra = this.addGated(byCategory.get(c.toLowerCase()), e, mask, epoch, extra);
+      }
     extra = this.addGated(byCategory.get('*'), e, mask, epoch, extra);
     if (!extra) return candidates;
     // Both lists in rule order: merge them.

@@ -37,7 +37,7 @@ class ValueTable {
  * de-duplicated with an epoch mark and kept in rule order.
  */
 class Collector {
-  private first: RuleRuntime[] | null = null;
+  private first: readonly RuleRuntime[] | null = null;
   private merged: RuleRuntime[] | null = null;
   private epoch = 0;
 
@@ -47,7 +47,7 @@ class Collector {
     this.epoch++;
   }
 
-  add(list: RuleRuntime[]): void {
+  add(list: readonly RuleRuntime[]): void {
     if (list.length === 0 || list === this.first) return;
     if (this.first === null) {
       this.first = list;
@@ -60,7 +60,7 @@ class Collector {
     this.append(list);
   }
 
-  private append(list: RuleRuntime[]): void {
+  private append(list: readonly RuleRuntime[]): void {
     const epoch = this.epoch;
     const out = this.merged!;
     for (let i = 0; i < list.length; i++) {
@@ -88,7 +88,37 @@ interface FieldIndex {
   /** The lists each recent value finds (values repeat: the same binaries, paths, arguments),
    * so a repeated value costs one lookup instead of two tables, two tries and a lower-casing. */
   seen: Map<string, RuleRuntime[][]>;
+  /** Every rule filed under the field (which views need to read it). */
+  rules: Set<RuleRuntime>;
 }
+
+/**
+ * The index as one guard mask sees it: only the fields some rule the mask lets through is
+ * filed by, and each list the index hands out narrowed to those rules (computed the first time
+ * the view meets the list). The index's lists are fixed when it is built, so a view holds at
+ * most one narrowed copy of each, whatever the events.
+ */
+export class IndexView {
+  private readonly narrowed = new Map<readonly RuleRuntime[], readonly RuleRuntime[]>();
+
+  constructor(
+    readonly fields: readonly FieldIndex[],
+    private readonly allowed: Uint8Array,
+  ) {}
+
+  narrow(list: readonly RuleRuntime[]): readonly RuleRuntime[] {
+    let out = this.narrowed.get(list);
+    if (out === undefined) {
+      const kept = list.filter((rt) => this.allowed[rt.ordinal] === 1);
+      out = kept.length === list.length ? list : kept;
+      this.narrowed.set(list, out);
+    }
+    return out;
+  }
+}
+
+/** Distinct masks with a view; past this (hostile guard values) the index runs whole and the mask filters afterwards. */
+export const MAX_INDEX_VIEWS = 256;
 
 /** Values cached per field, and the longest value cached. */
 const SEEN_LIMIT = 4096;
@@ -104,6 +134,9 @@ export class RuleIndex {
   private readonly fields: FieldIndex[] = [];
   private readonly always: RuleRuntime[] = [];
   private readonly collector = new Collector();
+  /** Views per mask object (masks are cached by the guard table), and per mask content. */
+  private readonly viewsByMask = new WeakMap<Uint8Array, IndexView>();
+  private readonly viewsByContent = new Map<string, IndexView>();
   /** The literal hints each rule is filed under (explain output, tests). */
   readonly literalHints = new Map<RuleRuntime, LiteralKey[]>();
 
@@ -123,10 +156,11 @@ export class RuleIndex {
         for (const k of keys) {
           let fi = byField.get(k.field);
           if (!fi) {
-            fi = { field: k.field, get: compileEqlFieldGetter(k.field), seen: new Map() };
+            fi = { field: k.field, get: compileEqlFieldGetter(k.field), seen: new Map(), rules: new Set() };
             byField.set(k.field, fi);
             this.fields.push(fi);
           }
+          fi.rules.add(rt);
           const ci = k.caseInsensitive;
           const table = ci ? (fi.insensitive ??= new ValueTable()) : (fi.sensitive ??= new ValueTable());
           for (const v of k.values) table.addExact(ci ? v.toLowerCase() : v, rt);
@@ -145,33 +179,57 @@ export class RuleIndex {
     }
   }
 
-  /** The rules that may match the event, in rule order (a list the caller must not change). */
-  candidates(event: unknown): readonly RuleRuntime[] {
+  /**
+   * The view of the rules `allowed` lets through (1 per rule ordinal), or undefined past
+   * `MAX_INDEX_VIEWS` distinct masks. Same mask object, same view; equal masks share one.
+   */
+  viewFor(allowed: Uint8Array): IndexView | undefined {
+    let view = this.viewsByMask.get(allowed);
+    if (view !== undefined) return view;
+    const content = Buffer.from(allowed.buffer, allowed.byteOffset, allowed.byteLength).toString('latin1');
+    view = this.viewsByContent.get(content);
+    if (view === undefined) {
+      if (this.viewsByContent.size >= MAX_INDEX_VIEWS) return undefined;
+      const fields = this.fields.filter((fi) => [...fi.rules].some((rt) => allowed[rt.ordinal] === 1));
+      view = new IndexView(fields, allowed.slice());
+      this.viewsByContent.set(content, view);
+    }
+    this.viewsByMask.set(allowed, view);
+    return view;
+  }
+
+  /**
+   * The rules that may match the event, in rule order (a list the caller must not change);
+   * with a view, only the rules the view lets through.
+   */
+  candidates(event: unknown, view?: IndexView): readonly RuleRuntime[] {
     const out = this.collector;
     out.reset();
     const cat = readCategory(event);
     if (typeof cat === 'string') {
       const l = this.byCategory.get(cat.toLowerCase());
-      if (l) out.add(l);
+      if (l) out.add(view ? view.narrow(l) : l);
     } else if (Array.isArray(cat)) {
       for (const c of cat) {
         if (typeof c !== 'string') continue;
         const l = this.byCategory.get(c.toLowerCase());
-        if (l) out.add(l);
+        if (l) out.add(view ? view.narrow(l) : l);
       }
     }
-    for (const fi of this.fields) {
+    const fields = view ? view.fields : this.fields;
+    for (let i = 0; i < fields.length; i++) {
+      const fi = fields[i];
       const v = fi.get(event);
       if (v === undefined) continue;
       if (Array.isArray(v)) {
-        for (const one of v) this.lookup(fi, one, out);
-      } else this.lookup(fi, v, out);
+        for (const one of v) this.lookup(fi, one, out, view);
+      } else this.lookup(fi, v, out, view);
     }
-    if (this.always.length > 0) out.add(this.always);
+    if (this.always.length > 0) out.add(view ? view.narrow(this.always) : this.always);
     return out.result();
   }
 
-  private lookup(fi: FieldIndex, value: unknown, lists: Collector): void {
+  private lookup(fi: FieldIndex, value: unknown, lists: Collector, view: IndexView | undefined): void {
     if (typeof value !== 'string' && typeof value !== 'number') return;
     const s = String(value);
     let found = fi.seen.get(s);
@@ -182,7 +240,8 @@ export class RuleIndex {
         fi.seen.set(s, found);
       }
     }
-    for (let i = 0; i < found.length; i++) lists.add(found[i]);
+    if (view) for (let i = 0; i < found.length; i++) lists.add(view.narrow(found[i]));
+    else for (let i = 0; i < found.length; i++) lists.add(found[i]);
   }
 
   /** Every list the field's tables file the value under. */

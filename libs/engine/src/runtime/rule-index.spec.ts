@@ -1,0 +1,116 @@
+import { loadRulesFromText } from '@sequent/rules';
+import { DetectionEngine } from './detection-engine';
+import { MAX_INDEX_VIEWS, RuleIndex } from './rule-index';
+
+function eqlRule(i: number, query: string) {
+  const def = {
+    rule_id: `v-${i}`,
+    name: `v${i}`,
+    description: 'd',
+    type: 'eql',
+    language: 'eql',
+    risk_score: 21,
+    severity: 'low',
+    version: 1,
+    index: ['logs-*'],
+    query,
+  };
+  const loaded = loadRulesFromText(JSON.stringify(def), 'rule.json', 'json');
+  expect(loaded.reports[0].errors).toEqual([]);
+  return loaded.rules[0];
+}
+
+// Rules filed by different fields (values, prefixes, case-insensitive), by category only, and
+// one on every event.
+const QUERIES = [
+  'process where process.name == "nc"',
+  'process where process.name in ("nc", "ncat", "socat")',
+  'process where process.parent.name : "sshd"',
+  'process where process.executable like "/tmp/*"',
+  'file where file.extension in ("so", "ko")',
+  'file where file.path like~ "/ETC/cron*"',
+  'network where destination.port == 4444',
+  'process where event.type == "start"',
+  'file where true',
+  'any where host.os.type == "linux"',
+  'process where process.args == "-e"',
+];
+
+const EVENTS = [
+  { event: { category: ['process'], type: ['start'] }, process: { name: 'nc', args: ['nc', '-e'] } },
+  { event: { category: ['process'] }, process: { name: 'socat', parent: { name: 'SSHD' } } },
+  { event: { category: 'process' }, process: { executable: '/tmp/x', name: 'x' } },
+  { event: { category: ['file'] }, file: { extension: 'so', path: '/etc/crontab' } },
+  { event: { category: ['network'] }, destination: { port: 4444 }, host: { os: { type: 'linux' } } },
+  { event: { category: ['file', 'process'] }, file: { path: '/etc/cron.d/x' }, process: { name: 'nc' } },
+  { 'process.name': 'ncat', event: { category: ['process'] } },
+  {},
+];
+
+/** The mask whose bit i is bit i of `bits` (distinct `bits` below 2^n, distinct masks). */
+function maskOf(bits: number, n: number): Uint8Array {
+  const m = new Uint8Array(n);
+  for (let i = 0; i < n; i++) m[i] = (bits >>> i) & 1;
+  return m;
+}
+
+describe('RuleIndex views', () => {
+  const engine = new DetectionEngine(QUERIES.map((q, i) => eqlRule(i, q)));
+  const rules = engine.runtimes;
+  const names = (list: readonly { meta: { name: string } }[]) => list.map((rt) => rt.meta.name);
+
+  it('a view finds exactly the candidates of the whole index that its mask lets through', () => {
+    const index = new RuleIndex(rules);
+    for (let seed = 0; seed < 64; seed++) {
+      const mask = maskOf((seed * 997) % 2048, rules.length);
+      const view = index.viewFor(mask);
+      expect(view).toBeDefined();
+      for (const e of EVENTS) {
+        const whole = names(index.candidates(e).filter((rt) => mask[rt.ordinal] === 1));
+        expect(names(index.candidates(e, view))).toEqual(whole);
+      }
+    }
+  });
+
+  it('reads only the fields its rules are filed by; equal masks share one view', () => {
+    const index = new RuleIndex(rules);
+    const onlyFile = new Uint8Array(rules.length);
+    onlyFile[4] = 1;
+    onlyFile[5] = 1;
+    const view = index.viewFor(onlyFile)!;
+    expect(view.fields.map((f) => f.field).sort()).toEqual(['file.extension', 'file.path']);
+    expect(index.viewFor(onlyFile.slice())).toBe(view);
+    // A view keeps its own copy of the mask: changing the caller's array changes nothing.
+    onlyFile[0] = 1;
+    expect(names(index.candidates(EVENTS[0], view))).toEqual([]);
+  });
+
+  it(`past ${MAX_INDEX_VIEWS} distinct masks there is no view, and the engine filters afterwards`, () => {
+    // 11 rules give 2048 possible masks: more than the views kept.
+    const index = new RuleIndex(rules);
+    const seen = new Set<string>();
+    let refused = 0;
+    for (let seed = 0; seed < 4 * MAX_INDEX_VIEWS; seed++) {
+      const mask = maskOf(seed, rules.length);
+      const view = index.viewFor(mask);
+      if (view === undefined) refused++;
+      else seen.add(mask.join(''));
+    }
+    expect(seen.size).toBe(MAX_INDEX_VIEWS);
+    expect(refused).toBeGreaterThan(0);
+    // The engine over hundreds of guard combinations (each event.type value is one, with its
+    // own mask object; they share views by content): its candidates equal the unguarded
+    // engine's less the one rule whose guard (`event.type == "start"`) these events fail.
+    const unguarded = new DetectionEngine(QUERIES.map((q, i) => eqlRule(i, q)), { guards: false });
+    for (let i = 0; i < 3 * MAX_INDEX_VIEWS; i++) {
+      const e = {
+        event: { category: ['process'], type: [`t${i}`] },
+        host: { os: { type: 'linux' } },
+        process: { name: 'nc' },
+      };
+      expect(names(engine.candidates(e, 'logs-x'))).toEqual(
+        names(unguarded.candidates(e, 'logs-x')).filter((n) => n !== 'v7'),
+      );
+    }
+  });
+});
