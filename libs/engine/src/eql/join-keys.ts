@@ -14,6 +14,9 @@ export function eqlJoinKeyTuples(
   optionalKeys: readonly boolean[] | undefined,
   event: unknown,
 ): unknown[][] {
+  // The usual case, every key one scalar value: one tuple built at its final size.
+  const single = singleTuple(keys, event);
+  if (single !== undefined) return [single];
   let tuples: unknown[][] = [[]];
   for (let i = 0; i < keys.length; i++) {
     const v = keys[i](event);
@@ -42,6 +45,17 @@ export function eqlJoinKeyTuples(
     }
   }
   return tuples;
+}
+
+/** The one tuple of an event whose key fields all hold one non-null scalar; else undefined. */
+function singleTuple(keys: readonly ((event: unknown) => unknown)[], event: unknown): unknown[] | undefined {
+  const tuple = new Array<unknown>(keys.length);
+  for (let i = 0; i < keys.length; i++) {
+    const v = keys[i](event);
+    if (v === null || v === undefined || typeof v === 'object') return undefined;
+    tuple[i] = v;
+  }
+  return tuple;
 }
 
 /** Composite-aggregation order: per key, nulls first, then ascending (numbers before strings). */

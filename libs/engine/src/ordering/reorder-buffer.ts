@@ -62,6 +62,13 @@ export function compareBuffered(a: BufferedEvent, b: BufferedEvent): number {
   return a.time - b.time || compareTie(a.tie, b.tie) || a.seq - b.seq;
 }
 
+/** Swaps two entries (without the array a destructuring swap may allocate per call). */
+function swap(a: BufferedEvent[], i: number, j: number): void {
+  const t = a[i];
+  a[i] = a[j];
+  a[j] = t;
+}
+
 /** A binary min-heap in event order. */
 class EventHeap {
   readonly items: BufferedEvent[] = [];
@@ -78,7 +85,7 @@ class EventHeap {
     while (i > 0) {
       const p = (i - 1) >> 1;
       if (compareBuffered(a[p], a[i]) <= 0) break;
-      [a[p], a[i]] = [a[i], a[p]];
+      swap(a, p, i);
       i = p;
     }
   }
@@ -97,7 +104,7 @@ class EventHeap {
         if (l < a.length && compareBuffered(a[l], a[m]) < 0) m = l;
         if (r < a.length && compareBuffered(a[r], a[m]) < 0) m = r;
         if (m === i) break;
-        [a[m], a[i]] = [a[i], a[m]];
+        swap(a, m, i);
         i = m;
       }
     }

@@ -21,14 +21,17 @@ interface MemoCell {
 /** The cells filled in the current scope: emptied when it ends, so no memo keeps an event
  * (or a value read from one) alive after its evaluation. */
 const filled: MemoCell[] = [];
+/** How many of `filled` belong to the current scope (the array itself is kept and reused:
+ * emptying it would give its storage back and regrow it for every event). */
+let filledCount = 0;
 
 function endScope(): void {
   generation++;
-  for (let i = 0; i < filled.length; i++) {
+  for (let i = 0; i < filledCount; i++) {
     filled[i].doc = undefined;
     filled[i].value = undefined;
   }
-  filled.length = 0;
+  filledCount = 0;
 }
 
 /**
@@ -73,7 +76,7 @@ export function memoizedPerEvent<T>(fn: (doc: unknown) => T): (doc: unknown) => 
     if (!scoped) return fn(doc);
     if (doc === cell.doc && cell.generation === generation) return cell.value as T;
     const v = fn(doc);
-    if (cell.generation !== generation) filled.push(cell);
+    if (cell.generation !== generation) filled[filledCount++] = cell;
     cell.doc = doc;
     cell.generation = generation;
     cell.value = v;
