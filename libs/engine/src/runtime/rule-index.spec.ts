@@ -101,7 +101,10 @@ describe('RuleIndex views', () => {
     // The engine over hundreds of guard combinations (each event.type value is one, with its
     // own mask object; they share views by content): its candidates equal the unguarded
     // engine's less the one rule whose guard (`event.type == "start"`) these events fail.
-    const unguarded = new DetectionEngine(QUERIES.map((q, i) => eqlRule(i, q)), { guards: false });
+    const unguarded = new DetectionEngine(
+      QUERIES.map((q, i) => eqlRule(i, q)),
+      { guards: false },
+    );
     for (let i = 0; i < 3 * MAX_INDEX_VIEWS; i++) {
       const e = {
         event: { category: ['process'], type: [`t${i}`] },

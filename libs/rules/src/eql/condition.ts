@@ -27,6 +27,7 @@
  * (SimplifyComparisonsArithmetics, integer literals with `+`/`-`/unary minus), both mirrored.
  */
 import type { CallNode, ComparisonNode, ExprNode } from './ast';
+import { adaptiveJunction } from './adaptive-junction';
 import { compileValue } from './evaluate';
 import { memoizedPerEvent } from './field-access';
 import { referencesField } from './verify';
@@ -102,27 +103,14 @@ function isConstant(e: ExprNode): boolean {
   return !referencesField(e);
 }
 
-// Plain loops, not every/some with a callback: these run for every rule on every event.
+// `and`/`or` over two-valued tests (a script leaf is already true-or-not): any order gives
+// the same result, so they learn which part to test first (./adaptive-junction).
 function allOf(parts: Test[]): Test {
-  if (parts.length === 2) {
-    const [a, b] = parts;
-    return (ev) => a(ev) && b(ev);
-  }
-  return (ev) => {
-    for (let i = 0; i < parts.length; i++) if (!parts[i](ev)) return false;
-    return true;
-  };
+  return adaptiveJunction(parts, false);
 }
 
 function anyOf(parts: Test[]): Test {
-  if (parts.length === 2) {
-    const [a, b] = parts;
-    return (ev) => a(ev) || b(ev);
-  }
-  return (ev) => {
-    for (let i = 0; i < parts.length; i++) if (parts[i](ev)) return true;
-    return false;
-  };
+  return adaptiveJunction(parts, true);
 }
 
 function translate(node: ExprNode): Translation {

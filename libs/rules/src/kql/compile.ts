@@ -21,6 +21,7 @@ import { KqlQueryError, isTest, parseNumber, rangeTest } from './values';
 import { isDateMath } from './dates';
 import type { Clock, ValueTest } from './values';
 import { compileKqlWildcard } from './wildcard';
+import { adaptiveJunction } from '../eql/adaptive-junction';
 import { compileEqlFieldGetter, memoizedPerEvent } from '../eql/field-access';
 
 export interface KqlCompileOptions {
@@ -305,20 +306,14 @@ function compileNode(node: KqlNode, scope: Scope): Condition {
   switch (node.type) {
     case 'match_all':
       return () => true;
-    case 'and': {
-      const parts = node.args.map((a) => compileNode(a, scope));
-      return (doc) => {
-        for (const p of parts) if (!p(doc)) return false;
-        return true;
-      };
-    }
-    case 'or': {
-      const parts = compileOrArgs(node.args, scope);
-      return (doc) => {
-        for (const p of parts) if (p(doc)) return true;
-        return false;
-      };
-    }
+    // Two-valued, pure parts: they learn which to test first (../eql/adaptive-junction).
+    case 'and':
+      return adaptiveJunction(
+        node.args.map((a) => compileNode(a, scope)),
+        false,
+      );
+    case 'or':
+      return adaptiveJunction(compileOrArgs(node.args, scope), true);
     case 'not': {
       const inner = compileNode(node.arg, scope);
       return (doc) => !inner(doc);
