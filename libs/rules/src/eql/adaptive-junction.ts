@@ -21,6 +21,7 @@ export const REORDER_EVERY = 1024;
 export function adaptiveJunction(parts: readonly JunctionPart[], settleOn: boolean): JunctionPart {
   if (parts.length === 0) return () => !settleOn;
   if (parts.length === 1) return parts[0];
+  if (parts.length === 2) return adaptivePair(parts[0], parts[1], settleOn);
   const order = parts.slice();
   const settled = new Float64Array(order.length);
   let calls = 0;
@@ -34,6 +35,35 @@ export function adaptiveJunction(parts: readonly JunctionPart[], settleOn: boole
         settled[i]++;
         return settleOn;
       }
+    }
+    return !settleOn;
+  };
+}
+
+/** The two-part case (most junctions) without arrays: the same counting and reordering. */
+function adaptivePair(first: JunctionPart, second: JunctionPart, settleOn: boolean): JunctionPart {
+  let a = first;
+  let b = second;
+  let settledA = 0;
+  let settledB = 0;
+  let calls = 0;
+  return (event) => {
+    if (++calls === REORDER_EVERY) {
+      calls = 0;
+      if (settledB > settledA) {
+        [a, b] = [b, a];
+        [settledA, settledB] = [settledB, settledA];
+      }
+      settledA /= 2;
+      settledB /= 2;
+    }
+    if (a(event) === settleOn) {
+      settledA++;
+      return settleOn;
+    }
+    if (b(event) === settleOn) {
+      settledB++;
+      return settleOn;
     }
     return !settleOn;
   };
