@@ -112,6 +112,37 @@ describe('EQL sequence matcher state', () => {
     expect(state.stats.rejectedMissing).toBe(1);
   });
 
+  it('tests a later stage only while a partial sequence waits for it', () => {
+    let stageTwoTests = 0;
+    let untilTests = 0;
+    const query = sequenceQuery(
+      [{ where: (e) => e.t === 'a' }, { where: (e) => (stageTwoTests++, e.t === 'b') }],
+      { by: ['k'], maxspanMs: 10, until: { where: (e) => (untilTests++, e.t === 'u') } },
+    );
+    const plan = planEqlSequence(query, { maxKeySkewMs: 0 });
+    const state = createEqlSequenceState();
+    // Nothing held: the second stage and until are not even tested.
+    for (let i = 0; i < 20; i++) expect(feed(plan, state, { id: i, t: 'b', k: 'h', ts: i })).toEqual([]);
+    expect([stageTwoTests, untilTests]).toEqual([0, 0]);
+    // A first-stage event: until is tested on it (it could cancel what the event opens)...
+    feed(plan, state, { id: 30, t: 'a', k: 'h', ts: 30 });
+    expect(untilTests).toBe(1);
+    // ...and the held partial makes both live; it completes as before.
+    expect(refs(feed(plan, state, { id: 31, t: 'b', k: 'h', ts: 31 }))).toEqual([[30, 31]]);
+    expect(stageTwoTests).toBe(1);
+    // Expired by maxspan: nothing held again, nothing tested.
+    feed(plan, state, { id: 40, t: 'a', k: 'other', ts: 40 });
+    advanceEqlSequenceTime(plan, state, { ms: 1000, ns: 0 });
+    const before = stageTwoTests;
+    feed(plan, state, { id: 1001, t: 'b', k: 'other', ts: 1001 });
+    expect(stageTwoTests).toBe(before);
+    // The reference mode tests every stage on every event.
+    const every = planEqlSequence(query, { testEveryStage: true });
+    const was = stageTwoTests;
+    feed(every, createEqlSequenceState(), { id: 1, t: 'b', k: 'h', ts: 1 });
+    expect(stageTwoTests).toBe(was + 1);
+  });
+
   it('state survives a JSON round trip mid-sequence', () => {
     const plan = planEqlSequence(twoStages({ until: { where: (e) => e.t === 'u' } }));
     let state = createEqlSequenceState();

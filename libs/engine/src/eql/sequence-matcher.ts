@@ -49,6 +49,11 @@ export interface EqlSequenceMatcherOptions {
    * checks maxspan exactly. Default one hour: longer skews keep more state (bounded by maxKeys).
    */
   maxKeySkewMs?: number;
+  /**
+   * Test every stage's condition on every event, even of stages that cannot act (no partial
+   * sequence held before them): the reference the skipping is tested against. Default false.
+   */
+  testEveryStage?: boolean;
 }
 
 const DEFAULT_OPTIONS: Required<EqlSequenceMatcherOptions> = {
@@ -56,6 +61,7 @@ const DEFAULT_OPTIONS: Required<EqlSequenceMatcherOptions> = {
   maxAwaitingPerKey: 1_000,
   sweepEvery: 1_024,
   maxKeySkewMs: 3_600_000,
+  testEveryStage: false,
 };
 
 interface PlanStage {
@@ -86,6 +92,8 @@ export interface EqlSequencePlan {
   untilCondition: number;
   /** Scratch: per distinct condition, whether the current event matched it. */
   hits: boolean[];
+  /** Scratch: per distinct condition, whether some stage using it can change the state now. */
+  live: boolean[];
   /** Undefined when unbounded. */
   maxspanMs?: number;
   options: Required<EqlSequenceMatcherOptions>;
@@ -232,6 +240,7 @@ export function planEqlSequence(
     conditionOf,
     untilCondition,
     hits: conditions.map(() => false),
+    live: conditions.map(() => false),
     positive,
     leading,
     middle,
@@ -318,6 +327,45 @@ function partialStored(
   for (const q of ks.p) if (q && q !== p && ord.ms - q.m[0].ms >= plan.maxspanMs) dueBy(state, ord.ms);
 }
 
+/**
+ * How many keys hold a partial sequence at each position (`p[j]`), per state: a stage that
+ * advances position j-1 can do nothing while none is held there, so its condition need not
+ * even be tested (see `processEqlSequenceEvent`). Kept beside the state rather than in it (the
+ * state is persisted as it is), keyed by its `keys` object: a restored or copied state has a
+ * new one, and its counts are taken afresh from its keys.
+ */
+const pendingCounts = new WeakMap<Record<string, KeyState>, number[]>();
+
+function pendingOf(plan: EqlSequencePlan, state: EqlSequenceState): number[] {
+  let counts = pendingCounts.get(state.keys);
+  if (counts === undefined) {
+    counts = new Array<number>(Math.max(plan.positive.length - 1, 0)).fill(0);
+    for (const id in state.keys) {
+      const p = state.keys[id].p;
+      for (let j = 0; j < p.length && j < counts.length; j++) if (p[j]) counts[j]++;
+    }
+    pendingCounts.set(state.keys, counts);
+  }
+  return counts;
+}
+
+/** Every write of a partial sequence slot goes through here, keeping the counts exact. */
+function setPartial(state: EqlSequenceState, ks: KeyState, j: number, p: Partial | null): void {
+  const counts = pendingCounts.get(state.keys);
+  if (counts !== undefined) counts[j] += (p ? 1 : 0) - (ks.p[j] ? 1 : 0);
+  ks.p[j] = p;
+}
+
+/** A key leaves the state with whatever partial sequences it holds. */
+function forgetKey(state: EqlSequenceState, id: string): void {
+  const counts = pendingCounts.get(state.keys);
+  if (counts !== undefined) {
+    const p = state.keys[id].p;
+    for (let j = 0; j < p.length; j++) if (p[j]) counts[j]--;
+  }
+  delete state.keys[id];
+}
+
 /** Records that the key's state was created, changed or deleted (see `changed`). */
 function keyChanged(state: EqlSequenceState, id: string): void {
   state.changed?.add(id);
@@ -349,7 +397,7 @@ function evictKeys(plan: EqlSequencePlan, state: EqlSequenceState, keep: string)
     .sort((a, b) => state.keys[a].at - state.keys[b].at);
   for (const id of byAge) {
     if (state.keyCount <= target) break;
-    delete state.keys[id];
+    forgetKey(state, id);
     keyChanged(state, id);
     state.keyCount--;
     state.stats.evictedKeys++;
@@ -360,13 +408,33 @@ function dropKeyIfEmpty(state: EqlSequenceState, id: string, ks: KeyState): void
   if (state.keys[id] !== ks) return; // already evicted
   if (ks.lead || (ks.wait && ks.wait.length > 0)) return;
   for (const p of ks.p) if (p) return;
-  delete state.keys[id];
+  forgetKey(state, id);
   keyChanged(state, id);
   state.keyCount--;
 }
 
 function exceedsMaxspan(plan: EqlSequencePlan, from: EqlTime, to: EqlTime): boolean {
   return plan.maxspanMs !== undefined && eqlMillisBetween(from, to) > plan.maxspanMs;
+}
+
+/** Sets `plan.live`: which conditions some stage could act on, given the held partials. */
+function markLive(plan: EqlSequencePlan, pending: number[]): void {
+  const live = plan.live;
+  if (plan.options.testEveryStage) {
+    live.fill(true);
+    return;
+  }
+  live.fill(false);
+  let held = false;
+  for (let j = 0; j < pending.length; j++) if (pending[j] > 0) held = true;
+  const positive = plan.positive;
+  live[plan.conditionOf[positive[0]]] = true;
+  for (let j = 1; j < positive.length; j++)
+    if (pending[j - 1] > 0) live[plan.conditionOf[positive[j]]] = true;
+  for (const m of plan.leading) live[plan.conditionOf[m]] = true;
+  for (const { stage, gap } of plan.middle) if (pending[gap] > 0) live[plan.conditionOf[stage]] = true;
+  for (const m of plan.trailing) live[plan.conditionOf[m]] = true;
+  if (plan.until && held) live[plan.untilCondition] = true;
 }
 
 /**
@@ -380,10 +448,26 @@ export function processEqlSequenceEvent(
 ): EqlCompletedSequence[] {
   // Each distinct condition once; an event no stage (nor until) accepts cannot change the
   // state, so it returns before allocating anything (most events, for most rules).
+  //
+  // Only conditions of stages that can change the state are tested: a positive stage past the
+  // first advances partial sequences held at the position before it, a middle missing stage
+  // marks those held in its gap, and `until` cancels any (or one this event opens). While
+  // no key holds one there (the counts of `pendingOf`), the stage is skipped: a broad later
+  // stage (`process where event.type == "start"`) costs nothing until an earlier one matched.
   const event = input.event;
   const hits = plan.hits;
+  const live = plan.live;
+  const pending = pendingOf(plan, state);
+  markLive(plan, pending);
   let any = false;
-  for (let i = 0; i < plan.conditions.length; i++) any = (hits[i] = plan.conditions[i](event)) || any;
+  for (let i = 0; i < plan.conditions.length; i++) {
+    hits[i] = live[i] && plan.conditions[i](event);
+    if (hits[i]) any = true;
+  }
+  if (plan.until && !live[plan.untilCondition] && hits[plan.conditionOf[plan.positive[0]]]) {
+    // `until` also cancels what this very event opens at the first stage.
+    hits[plan.untilCondition] = plan.conditions[plan.untilCondition](event);
+  }
   if (!any) return NONE;
   const ord: EqlSequenceEventMatch = {
     ms: input.time.ms,
@@ -408,7 +492,7 @@ export function processEqlSequenceEvent(
         const partial: Partial = { m: [ord], lead: leadingBefore(ks, ord), taint: null, bad: false };
         if (P === 1) complete(plan, state, ks, partial, out);
         else {
-          ks.p[0] = partial;
+          setPartial(state, ks, 0, partial);
           partialStored(plan, state, ks, partial, ord);
         }
         continue;
@@ -416,7 +500,7 @@ export function processEqlSequenceEvent(
       const ks = getKey(state, id);
       const prev = ks?.p[j - 1];
       if (!ks || !prev) continue;
-      ks.p[j - 1] = null;
+      setPartial(state, ks, j - 1, null);
       keyChanged(state, id);
       if (exceedsMaxspan(plan, prev.m[0], ord)) {
         state.stats.rejectedMaxspan++;
@@ -430,7 +514,7 @@ export function processEqlSequenceEvent(
       const advanced: Partial = { ...prev, m: [...prev.m, ord] };
       if (j === P - 1) complete(plan, state, ks, advanced, out);
       else {
-        ks.p[j] = advanced;
+        setPartial(state, ks, j, advanced);
         partialStored(plan, state, ks, advanced, ord);
       }
     }
@@ -489,7 +573,7 @@ export function processEqlSequenceEvent(
       if (!ks) continue;
       for (let j = 0; j < ks.p.length; j++) {
         if (ks.p[j]) {
-          ks.p[j] = null;
+          setPartial(state, ks, j, null);
           state.stats.cancelledUntil++;
           keyChanged(state, id);
         }
@@ -608,7 +692,7 @@ export function advanceEqlSequenceTime(
     for (let j = 0; j < ks.p.length; j++) {
       const p = ks.p[j];
       if (p && exceedsMaxspan(plan, p.m[0], keyNow)) {
-        ks.p[j] = null;
+        setPartial(state, ks, j, null);
         state.stats.expired++;
         keyChanged(state, id);
       }
