@@ -124,11 +124,13 @@ function unrolledFastPath(segs: string[], collect: (doc: unknown) => unknown): F
   const lit = (text: string): string => JSON.stringify(text);
   // The dotted-key check of levels 0..last: node j (`n<j>`) has a literal key joining
   // segments j.. (`b.c`, `b.c.d` at depth 1 of a.b.c.d).
+  // A dotted key may be present: a plain load (an own or inherited value) is enough here,
+  // since a hit only sends the read to the exact walk, which reads own properties only.
   const alt = (last: number): string => {
     const tests: string[] = [];
     for (let j = 0; j <= last; j++) {
       let key = segs[j];
-      for (let m = j + 1; m < n; m++) tests.push(`hasOwn.call(n${j}, ${lit((key += '.' + segs[m]))})`);
+      for (let m = j + 1; m < n; m++) tests.push(`n${j}[${lit((key += '.' + segs[m]))}] !== undefined`);
     }
     return tests.length === 0 ? 'false' : tests.join(' || ');
   };
@@ -136,11 +138,13 @@ function unrolledFastPath(segs: string[], collect: (doc: unknown) => unknown): F
   for (let i = 0; i < n; i++) {
     const node = `n${i}`;
     const onScalar = i === 0 ? 'undefined' : `(${alt(i - 1)}) ? collect(doc) : undefined`;
+    // Load first: a missing key (most reads) costs one load, no own-property lookup; a
+    // value found is checked to be the node's own (never the prototype chain's).
     lines.push(
       `if (${node} === null || typeof ${node} !== 'object') return ${onScalar};`,
       `if (isArray(${node})) return collect(doc);`,
-      `if (!hasOwn.call(${node}, ${lit(segs[i])})) return (${alt(i)}) ? collect(doc) : undefined;`,
       `const n${i + 1} = ${node}[${lit(segs[i])}];`,
+      `if (n${i + 1} === undefined || !hasOwn.call(${node}, ${lit(segs[i])})) return (${alt(i)}) ? collect(doc) : undefined;`,
     );
   }
   lines.push(
