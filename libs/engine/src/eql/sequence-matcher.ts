@@ -51,7 +51,8 @@ export interface EqlSequenceMatcherOptions {
   maxKeySkewMs?: number;
   /**
    * Test every stage's condition on every event, even of stages that cannot act (no partial
-   * sequence held before them): the reference the skipping is tested against. Default false.
+   * sequence held before them), and look up every key tuple, even one that no held partial
+   * ends in: the reference the skipping is tested against. Default false.
    */
   testEveryStage?: boolean;
 }
@@ -328,40 +329,65 @@ function partialStored(
 }
 
 /**
- * How many keys hold a partial sequence at each position (`p[j]`), per state: a stage that
- * advances position j-1 can do nothing while none is held there, so its condition need not
- * even be tested (see `processEqlSequenceEvent`). Kept beside the state rather than in it (the
- * state is persisted as it is), keyed by its `keys` object: a restored or copied state has a
- * new one, and its counts are taken afresh from its keys.
+ * What is held at each position (`p[j]`) of a state's partial sequences: how many keys hold
+ * one, and the last join-key value of those keys (with counts). A stage that advances position
+ * j-1 can do nothing while none is held there, so its condition is not even tested; and an
+ * event whose key tuple ends in a value no key holds there cannot advance anything, so its
+ * key is never built nor looked up (see `processEqlSequenceEvent`). Kept beside the state
+ * rather than in it (the state is persisted as it is), keyed by its `keys` object: a restored
+ * or copied state has a new one, and this is taken afresh from its keys.
  */
-const pendingCounts = new WeakMap<Record<string, KeyState>, number[]>();
-
-function pendingOf(plan: EqlSequencePlan, state: EqlSequenceState): number[] {
-  let counts = pendingCounts.get(state.keys);
-  if (counts === undefined) {
-    counts = new Array<number>(Math.max(plan.positive.length - 1, 0)).fill(0);
-    for (const id in state.keys) {
-      const p = state.keys[id].p;
-      for (let j = 0; j < p.length && j < counts.length; j++) if (p[j]) counts[j]++;
-    }
-    pendingCounts.set(state.keys, counts);
-  }
-  return counts;
+interface Held {
+  counts: number[];
+  lastValues: Map<unknown, number>[];
 }
 
-/** Every write of a partial sequence slot goes through here, keeping the counts exact. */
+const heldByState = new WeakMap<Record<string, KeyState>, Held>();
+
+function heldOf(plan: EqlSequencePlan, state: EqlSequenceState): Held {
+  let held = heldByState.get(state.keys);
+  if (held === undefined) {
+    const positions = Math.max(plan.positive.length - 1, 0);
+    held = {
+      counts: new Array<number>(positions).fill(0),
+      lastValues: Array.from({ length: positions }, () => new Map<unknown, number>()),
+    };
+    for (const id in state.keys) {
+      const ks = state.keys[id];
+      for (let j = 0; j < ks.p.length && j < positions; j++) if (ks.p[j]) hold(held, ks, j, 1);
+    }
+    heldByState.set(state.keys, held);
+  }
+  return held;
+}
+
+/** Counts one more (+1) or one less (-1) partial held by `ks` at position j. */
+function hold(held: Held, ks: KeyState, j: number, delta: 1 | -1): void {
+  held.counts[j] += delta;
+  if (ks.k.length === 0) return;
+  const last = ks.k[ks.k.length - 1];
+  const values = held.lastValues[j];
+  const n = (values.get(last) ?? 0) + delta;
+  if (n > 0) values.set(last, n);
+  else values.delete(last);
+}
+
+/** Every write of a partial sequence slot goes through here, keeping `Held` exact. */
 function setPartial(state: EqlSequenceState, ks: KeyState, j: number, p: Partial | null): void {
-  const counts = pendingCounts.get(state.keys);
-  if (counts !== undefined) counts[j] += (p ? 1 : 0) - (ks.p[j] ? 1 : 0);
+  const held = heldByState.get(state.keys);
+  if (held !== undefined) {
+    if (p && !ks.p[j]) hold(held, ks, j, 1);
+    else if (!p && ks.p[j]) hold(held, ks, j, -1);
+  }
   ks.p[j] = p;
 }
 
 /** A key leaves the state with whatever partial sequences it holds. */
 function forgetKey(state: EqlSequenceState, id: string): void {
-  const counts = pendingCounts.get(state.keys);
-  if (counts !== undefined) {
-    const p = state.keys[id].p;
-    for (let j = 0; j < p.length; j++) if (p[j]) counts[j]--;
+  const held = heldByState.get(state.keys);
+  if (held !== undefined) {
+    const ks = state.keys[id];
+    for (let j = 0; j < ks.p.length; j++) if (ks.p[j]) hold(held, ks, j, -1);
   }
   delete state.keys[id];
 }
@@ -452,13 +478,13 @@ export function processEqlSequenceEvent(
   // Only conditions of stages that can change the state are tested: a positive stage past the
   // first advances partial sequences held at the position before it, a middle missing stage
   // marks those held in its gap, and `until` cancels any (or one this event opens). While
-  // no key holds one there (the counts of `pendingOf`), the stage is skipped: a broad later
+  // no key holds one there (the counts of `heldOf`), the stage is skipped: a broad later
   // stage (`process where event.type == "start"`) costs nothing until an earlier one matched.
   const event = input.event;
   const hits = plan.hits;
   const live = plan.live;
-  const pending = pendingOf(plan, state);
-  markLive(plan, pending);
+  const held = heldOf(plan, state);
+  markLive(plan, held.counts);
   let any = false;
   for (let i = 0; i < plan.conditions.length; i++) {
     hits[i] = live[i] && plan.conditions[i](event);
@@ -485,7 +511,10 @@ export function processEqlSequenceEvent(
   for (let j = P - 1; j >= 0; j--) {
     const stage = plan.stages[plan.positive[j]];
     if (!hits[plan.conditionOf[plan.positive[j]]]) continue;
+    const holding = j > 0 && !plan.options.testEveryStage ? held.lastValues[j - 1] : undefined;
     for (const values of keyTuples(stage, event)) {
+      // No key holding a partial at j-1 ends in this value: nothing to advance.
+      if (holding !== undefined && values.length > 0 && !holding.has(values[values.length - 1])) continue;
       const id = keyId(values);
       if (j === 0) {
         const ks = touchKey(plan, state, id, values);

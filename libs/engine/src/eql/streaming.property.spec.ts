@@ -132,43 +132,69 @@ describe('EQL sequences: streaming finds exactly what batch search finds', () =>
   });
 });
 
-describe('EQL sequences: skipping the stages that cannot act changes nothing', () => {
-  it('finds the same sequences as testing every stage on every event', () => {
-    fc.assert(
-      fc.property(eventsArb, queryArb, fc.boolean(), (arrival, spec, roundTrip) => {
-        const stages = spec.stages.map((s) => ({
-          ...s,
-          missing: s.missing && spec.stages.some((o) => !o.missing),
-        }));
-        if (stages.every((s) => s.missing)) stages[0] = { ...stages[0], missing: false };
-        const query = sequenceQuery(stages, {
-          by: spec.byKey ? ['k'] : [],
-          maxspanMs: spec.maxspanMs,
-          until: spec.until ? { where: (e) => e.t === spec.until } : undefined,
-        });
-        const ordered = [...arrival].sort((a, b) => a['@timestamp'] - b['@timestamp'] || a.tb - b.tb);
-        const run = (testEveryStage: boolean): string => {
-          const plan = planEqlSequence(query, { sweepEvery: 3, testEveryStage });
-          let state: EqlSequenceState = createEqlSequenceState();
-          const found: EqlCompletedSequence[] = [];
-          ordered.forEach((ev, i) => {
-            found.push(
-              ...processEqlSequenceEvent(plan, state, {
-                event: ev,
-                ref: ev.id,
-                time: toEqlTime(ev['@timestamp'])!,
-                tiebreaker: ev.tb,
-              }),
-            );
-            // A restored state: its counts are taken afresh from its keys.
-            if (roundTrip && i % 4 === 0) state = JSON.parse(JSON.stringify(state)) as EqlSequenceState;
-          });
-          found.push(...flushEqlSequenceState(plan, state));
-          return JSON.stringify(found.map((s) => s.events.map((m) => (m ? m.ref : null))));
-        };
-        expect(run(false)).toEqual(run(true));
+describe('EQL sequences: skipping what cannot act changes nothing', () => {
+  // Events with a second key field and multi-valued keys: tuples of one or two values, one or
+  // several tuples per event, shared values across keys.
+  type KeyedEv = { id: number; '@timestamp': number; tb: number; t: string; h: string; k: unknown };
+  const keyedEventsArb = fc
+    .array(
+      fc.record({
+        dt: fc.integer({ min: 0, max: 3 }),
+        h: fc.constantFrom('h1', 'h2'),
+        k: fc.constantFrom<unknown>('x', 'y', null, 1, ['x', 'y'], ['y']),
+        t: fc.constantFrom(...TAGS),
       }),
-      { seed: 20261130, numRuns: 600 },
+      { maxLength: 40 },
+    )
+    .map((rows) => {
+      let time = 1000;
+      return rows.map((r, i): KeyedEv => {
+        time += r.dt;
+        return { id: i + 1, '@timestamp': time, tb: i + 1, t: r.t, h: r.h, k: r.k };
+      });
+    });
+
+  it('finds the same sequences as testing every stage and looking up every key', () => {
+    fc.assert(
+      fc.property(
+        keyedEventsArb,
+        queryArb,
+        fc.constantFrom([], ['k'], ['h', 'k'], ['k', 'h']),
+        fc.boolean(),
+        (events, spec, by, roundTrip) => {
+          const stages = spec.stages.map((s) => ({
+            ...s,
+            missing: s.missing && spec.stages.some((o) => !o.missing),
+          }));
+          if (stages.every((s) => s.missing)) stages[0] = { ...stages[0], missing: false };
+          const query = sequenceQuery(stages, {
+            by,
+            maxspanMs: spec.maxspanMs,
+            until: spec.until ? { where: (e) => e.t === spec.until } : undefined,
+          });
+          const run = (testEveryStage: boolean): string => {
+            const plan = planEqlSequence(query, { sweepEvery: 3, testEveryStage });
+            let state: EqlSequenceState = createEqlSequenceState();
+            const found: EqlCompletedSequence[] = [];
+            events.forEach((ev, i) => {
+              found.push(
+                ...processEqlSequenceEvent(plan, state, {
+                  event: ev,
+                  ref: ev.id,
+                  time: toEqlTime(ev['@timestamp'])!,
+                  tiebreaker: ev.tb,
+                }),
+              );
+              // A restored state: what is held is taken afresh from its keys.
+              if (roundTrip && i % 4 === 0) state = JSON.parse(JSON.stringify(state)) as EqlSequenceState;
+            });
+            found.push(...flushEqlSequenceState(plan, state));
+            return JSON.stringify(found.map((s) => [s.joinKeys, s.events.map((m) => (m ? m.ref : null))]));
+          };
+          expect(run(false)).toEqual(run(true));
+        },
+      ),
+      { seed: 20261130, numRuns: 800 },
     );
   });
 });
