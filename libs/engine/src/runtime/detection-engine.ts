@@ -65,6 +65,8 @@ interface ReadyEvent extends EvaluatedEvent {
 
 const INDEX_CACHE_LIMIT = 4096;
 
+const NO_RULES: readonly RuleRuntime[] = Object.freeze([]);
+
 const readCategory = compileEqlFieldGetter('event.category');
 
 export class DetectionEngine {
@@ -76,7 +78,7 @@ export class DetectionEngine {
   private readonly now: () => number;
   private readonly profile: boolean;
 
-  /** Marks for de-duplication in withActiveGated (negative: never equal to the index's). */
+  /** Marks for de-duplication in activeGatedFor (negative: never equal to the index's). */
   private gatedEpoch = -1e15;
   /** Rule evaluations that threw (each counted on its rule too). */
   errors = 0;
@@ -199,25 +201,33 @@ export class DetectionEngine {
     enterEventScope();
     try {
       const chosen = candidates ?? this.candidates(e.event, e.index);
-      const rules =
-        state.activeGated.size > 0 && !learnOnly ? this.withActiveGated(e, chosen, state) : chosen;
-      if (rules.length === 0) return;
+      const gated =
+        state.activeGated.size > 0 && !learnOnly ? this.activeGatedFor(e, chosen, state) : undefined;
+      if (chosen.length === 0 && gated === undefined) return;
       e.ref ??= { id: eventId(e.event), index: e.index, time: e.time };
-      this.evaluateRules(rules, e, e as ReadyEvent, state, alerts, learnOnly);
+      this.evaluateRules(chosen, gated ?? NO_RULES, e, e as ReadyEvent, state, alerts, learnOnly);
     } finally {
       leaveEventScope();
     }
   }
 
+  /** Evaluates `rules` and `more` (both in rule order, disjoint) in rule order. */
   private evaluateRules(
     rules: readonly RuleRuntime[],
+    more: readonly RuleRuntime[],
     e: EvaluatedEvent,
     ready: ReadyEvent,
     state: PartitionState,
     alerts: AlertDocument[],
     learnOnly: boolean,
   ): void {
-    for (const rt of rules) {
+    let i = 0;
+    let j = 0;
+    while (i < rules.length || j < more.length) {
+      const rt =
+        j === more.length || (i < rules.length && rules[i].ordinal < more[j].ordinal)
+          ? rules[i++]
+          : more[j++];
       if (learnOnly && rt.kind !== 'new_terms') continue;
       const t0 = this.profile ? performance.now() : 0;
       rt.stats.evaluations++;
@@ -270,13 +280,14 @@ export class DetectionEngine {
     }
   }
 
-  /** Adds the gated sequence rules that have pending state in this partition and can use
-   * the event (category, guards, index pattern), keeping rule order. */
-  private withActiveGated(
+  /** The gated sequence rules not among `candidates` that have pending state in this
+   * partition and can use the event (category, guards, index pattern), in rule order;
+   * undefined when there are none. */
+  private activeGatedFor(
     e: EvaluatedEvent,
     candidates: readonly RuleRuntime[],
     state: PartitionState,
-  ): readonly RuleRuntime[] {
+  ): readonly RuleRuntime[] | undefined {
     const epoch = ++this.gatedEpoch;
     // (index loops: this runs per event, and for-of here allocated an iterator result per rule)
     for (let i = 0; i < candidates.length; i++) if (candidates[i].gated) candidates[i].mark = epoch;
@@ -292,18 +303,7 @@ export class DetectionEngine {
         if (typeof c === 'string')
           extra = this.addGated(byCategory.get(c.toLowerCase()), e, mask, epoch, extra);
       }
-    extra = this.addGated(byCategory.get('*'), e, mask, epoch, extra);
-    if (!extra) return candidates;
-    // Both lists in rule order: merge them.
-    const out: RuleRuntime[] = [];
-    let i = 0;
-    let j = 0;
-    while (i < candidates.length || j < extra.length) {
-      if (j === extra.length || (i < candidates.length && candidates[i].ordinal < extra[j].ordinal))
-        out.push(candidates[i++]);
-      else out.push(extra[j++]);
-    }
-    return out;
+    return this.addGated(byCategory.get('*'), e, mask, epoch, extra);
   }
 
   /** Adds the usable rules of `list` (in rule order) to `extra`, keeping it in rule order. */

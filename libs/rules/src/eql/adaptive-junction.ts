@@ -51,11 +51,17 @@ function adaptivePair(first: JunctionPart, second: JunctionPart, settleOn: boole
     if (++calls === REORDER_EVERY) {
       calls = 0;
       if (settledB > settledA) {
-        [a, b] = [b, a];
-        [settledA, settledB] = [settledB, settledA];
+        const part = a;
+        a = b;
+        b = part;
+        const n = settledA;
+        settledA = settledB;
+        settledB = n;
       }
-      settledA /= 2;
-      settledB /= 2;
+      // Whole numbers (>> 1, not / 2): a counter that turned fractional would be a boxed
+      // number, allocated anew on every increment.
+      settledA >>= 1;
+      settledB >>= 1;
     }
     if (a(event) === settleOn) {
       settledA++;
