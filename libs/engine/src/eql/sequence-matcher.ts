@@ -93,8 +93,10 @@ export interface EqlSequencePlan {
   untilCondition: number;
   /** Scratch: per distinct condition, whether the current event matched it. */
   hits: boolean[];
-  /** Scratch: per distinct condition, whether some stage using it can change the state now. */
+  /** Scratch: per distinct condition, whether some stage using it can change the state now
+   * (for the state whose `Held` has the id `liveFor.held`, at its `version`). */
   live: boolean[];
+  liveFor?: { held: number; version: number };
   /** Undefined when unbounded. */
   maxspanMs?: number;
   options: Required<EqlSequenceMatcherOptions>;
@@ -338,18 +340,25 @@ function partialStored(
  * or copied state has a new one, and this is taken afresh from its keys.
  */
 interface Held {
+  /** Unique per Held (plans remember which one their liveness was computed for). */
+  id: number;
   counts: number[];
+  /** Bumped whenever a count turns zero or non-zero (what liveness depends on). */
+  version: number;
   lastValues: Map<unknown, number>[];
 }
 
 const heldByState = new WeakMap<Record<string, KeyState>, Held>();
+let heldIds = 0;
 
 function heldOf(plan: EqlSequencePlan, state: EqlSequenceState): Held {
   let held = heldByState.get(state.keys);
   if (held === undefined) {
     const positions = Math.max(plan.positive.length - 1, 0);
     held = {
+      id: ++heldIds,
       counts: new Array<number>(positions).fill(0),
+      version: 0,
       lastValues: Array.from({ length: positions }, () => new Map<unknown, number>()),
     };
     for (const id in state.keys) {
@@ -363,7 +372,9 @@ function heldOf(plan: EqlSequencePlan, state: EqlSequenceState): Held {
 
 /** Counts one more (+1) or one less (-1) partial held by `ks` at position j. */
 function hold(held: Held, ks: KeyState, j: number, delta: 1 | -1): void {
+  const before = held.counts[j];
   held.counts[j] += delta;
+  if (before === 0 || held.counts[j] === 0) held.version++;
   if (ks.k.length === 0) return;
   const last = ks.k[ks.k.length - 1];
   const values = held.lastValues[j];
@@ -444,15 +455,24 @@ function exceedsMaxspan(plan: EqlSequencePlan, from: EqlTime, to: EqlTime): bool
 }
 
 /** Sets `plan.live`: which conditions some stage could act on, given the held partials. */
-function markLive(plan: EqlSequencePlan, pending: number[]): void {
+function markLive(plan: EqlSequencePlan, held: Held): void {
+  // Unchanged since the last event of the same state: nothing turned zero or non-zero.
+  const last = plan.liveFor;
+  if (last !== undefined && last.held === held.id && last.version === held.version) return;
+  if (last === undefined) plan.liveFor = { held: held.id, version: held.version };
+  else {
+    last.held = held.id;
+    last.version = held.version;
+  }
+  const pending = held.counts;
   const live = plan.live;
   if (plan.options.testEveryStage) {
     live.fill(true);
     return;
   }
   live.fill(false);
-  let held = false;
-  for (let j = 0; j < pending.length; j++) if (pending[j] > 0) held = true;
+  let anyHeld = false;
+  for (let j = 0; j < pending.length; j++) if (pending[j] > 0) anyHeld = true;
   const positive = plan.positive;
   live[plan.conditionOf[positive[0]]] = true;
   for (let j = 1; j < positive.length; j++)
@@ -460,7 +480,7 @@ function markLive(plan: EqlSequencePlan, pending: number[]): void {
   for (const m of plan.leading) live[plan.conditionOf[m]] = true;
   for (const { stage, gap } of plan.middle) if (pending[gap] > 0) live[plan.conditionOf[stage]] = true;
   for (const m of plan.trailing) live[plan.conditionOf[m]] = true;
-  if (plan.until && held) live[plan.untilCondition] = true;
+  if (plan.until && anyHeld) live[plan.untilCondition] = true;
 }
 
 /**
@@ -484,7 +504,7 @@ export function processEqlSequenceEvent(
   const hits = plan.hits;
   const live = plan.live;
   const held = heldOf(plan, state);
-  markLive(plan, held.counts);
+  markLive(plan, held);
   let any = false;
   for (let i = 0; i < plan.conditions.length; i++) {
     hits[i] = live[i] && plan.conditions[i](event);
