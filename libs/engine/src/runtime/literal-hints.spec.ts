@@ -62,7 +62,21 @@ describe('literalHintsOf', () => {
     expect(literalHintsOf(p)?.keys).toEqual([
       { field: 'process.name', caseInsensitive: true, values: ['perl'], prefixes: ['python'] },
     ]);
+    // `*sh`: a suffix too short to select anything; `*.cgi`: a suffix, when no prefix is there.
     expect(literalHintsOf(rule('eql', 'process where process.name like~ "*sh"'))).toBeUndefined();
+    expect(
+      literalHintsOf(rule('eql', 'process where process.parent.name like ("php-fpm*", "*.cgi", "*x?.fcgi")'))
+        ?.keys,
+    ).toEqual([
+      {
+        field: 'process.parent.name',
+        caseInsensitive: false,
+        values: [],
+        prefixes: ['php-fpm'],
+        suffixes: ['.cgi', '.fcgi'],
+      },
+    ]);
+    expect(literalHintsOf(rule('eql', 'process where process.name like "*\\\\.cgi"'))).toBeUndefined();
     expect(literalHintsOf(rule('eql', 'process where process.executable like "/proc/*/fd/*"'))?.keys).toEqual(
       [{ field: 'process.executable', caseInsensitive: false, values: [], prefixes: ['/proc/'] }],
     );

@@ -22,6 +22,8 @@ export interface LiteralKey {
   values: string[];
   /** Value prefixes (from wildcard patterns `abc*`). */
   prefixes?: string[];
+  /** Value suffixes (from wildcard patterns `*.cgi` with no literal prefix to use). */
+  suffixes?: string[];
 }
 
 /** Shortest prefix worth indexing (shorter ones select too much). */
@@ -38,6 +40,19 @@ function prefixOf(pattern: string): string | undefined {
   if (p.length < MIN_PREFIX || p.includes('\\')) return undefined;
   return p;
 }
+
+// `*.cgi`, `php*.fcgi` → the text after the last wildcard (the value must end with it);
+// undefined when that is too short (`*.d`, `abc*`) or holds an escape.
+function suffixOf(pattern: string): string | undefined {
+  const last = Math.max(pattern.lastIndexOf('*'), pattern.lastIndexOf('?'));
+  if (last < 0) return undefined;
+  const s = pattern.slice(last + 1);
+  if (s.length < MIN_SUFFIX || s.includes('\\')) return undefined;
+  return s;
+}
+
+/** Shortest suffix worth indexing (`.sh`, `.py`: extensions select well). */
+const MIN_SUFFIX = 3;
 
 /** Fields with too few distinct values to select anything. */
 const UNSELECTIVE = new Set([
@@ -132,7 +147,10 @@ function usable(v: unknown): v is string {
 function cost(h: Hint): number {
   // A prefix selects more than a value: weigh it as a few values.
   return h.reduce(
-    (n, k) => n + (k.values.length + 3 * (k.prefixes?.length ?? 0)) * (WEIGHT[k.field] ?? 1),
+    (n, k) =>
+      n +
+      (k.values.length + 3 * (k.prefixes?.length ?? 0) + 3 * (k.suffixes?.length ?? 0)) *
+        (WEIGHT[k.field] ?? 1),
     0,
   );
 }
@@ -140,7 +158,12 @@ function cost(h: Hint): number {
 /** A hint naming a value most events have is no hint. */
 function selective(h: Hint | undefined): Hint | undefined {
   return h &&
-    h.some((k) => common(k.field, k.values) || (k.prefixes !== undefined && common(k.field, k.prefixes)))
+    h.some(
+      (k) =>
+        common(k.field, k.values) ||
+        (k.prefixes !== undefined && common(k.field, k.prefixes)) ||
+        (k.suffixes !== undefined && common(k.field, k.suffixes)),
+    )
     ? undefined
     : h;
 }
@@ -210,15 +233,22 @@ function eqlHint(node: EqlNode): Hint | undefined {
       if (!field || patterns.length === 0 || !patterns.every((v) => typeof v === 'string')) return undefined;
       const values: string[] = [];
       const prefixes: string[] = [];
+      const suffixes: string[] = [];
       for (const v of patterns as string[]) {
         if (!v.includes('*') && !v.includes('?')) {
           if (!usable(v)) return undefined;
           values.push(v);
           continue;
         }
+        // A value matching the pattern starts with its prefix, or else ends with its suffix.
         const prefix = prefixOf(v);
-        if (prefix === undefined) return undefined;
-        prefixes.push(prefix);
+        if (prefix !== undefined) {
+          prefixes.push(prefix);
+          continue;
+        }
+        const suffix = suffixOf(v);
+        if (suffix === undefined) return undefined;
+        suffixes.push(suffix);
       }
       const key: LiteralKey = {
         field,
@@ -226,6 +256,7 @@ function eqlHint(node: EqlNode): Hint | undefined {
         values,
       };
       if (prefixes.length > 0) key.prefixes = prefixes;
+      if (suffixes.length > 0) key.suffixes = suffixes;
       return [key];
     }
     default:

@@ -34,6 +34,7 @@ const QUERIES = [
   'file where true',
   'any where host.os.type == "linux"',
   'process where process.args == "-e"',
+  'process where process.parent.name like~ ("*.CGI", "php-fpm*")',
 ];
 
 const EVENTS = [
@@ -44,6 +45,8 @@ const EVENTS = [
   { event: { category: ['network'] }, destination: { port: 4444 }, host: { os: { type: 'linux' } } },
   { event: { category: ['file', 'process'] }, file: { path: '/etc/cron.d/x' }, process: { name: 'nc' } },
   { 'process.name': 'ncat', event: { category: ['process'] } },
+  { event: { category: ['process'] }, process: { parent: { name: ['x', 'Upload.cgi'] } } },
+  { event: { category: ['process'] }, process: { parent: { name: 'cgi' } } },
   {},
 ];
 
@@ -62,7 +65,7 @@ describe('RuleIndex views', () => {
   it('a view finds exactly the candidates of the whole index that its mask lets through', () => {
     const index = new RuleIndex(rules);
     for (let seed = 0; seed < 64; seed++) {
-      const mask = maskOf((seed * 997) % 2048, rules.length);
+      const mask = maskOf((seed * 997) % 4096, rules.length);
       const view = index.viewFor(mask);
       expect(view).toBeDefined();
       for (const e of EVENTS) {
@@ -70,6 +73,27 @@ describe('RuleIndex views', () => {
         expect(names(index.candidates(e, view))).toEqual(whole);
       }
     }
+  });
+
+  it('finds a rule filed by a value suffix on any value ending in it, in any case', () => {
+    const index = new RuleIndex(rules);
+    const suffixRule = rules[rules.length - 1].meta.name;
+    expect(names(index.candidates(EVENTS[EVENTS.length - 3]))).toContain(suffixRule);
+    expect(names(index.candidates(EVENTS[EVENTS.length - 2]))).not.toContain(suffixRule);
+    expect(names(index.candidates({ process: { parent: { name: 'php-fpm7.4' } } }))).toContain(suffixRule);
+  });
+
+  it("indexes over the same rules never mistake one another's marks", () => {
+    // Each collector de-duplicates with a mark on the rule: two indexes taking turns used to
+    // reach the same epoch and skip rules the other had marked.
+    const a = new RuleIndex(rules);
+    const b = new RuleIndex(rules);
+    const expected = EVENTS.map((e) => names(new RuleIndex(rules).candidates(e)));
+    for (let round = 0; round < 50; round++)
+      EVENTS.forEach((e, i) => {
+        const index = (round + i) % 3 === 0 ? b : a;
+        expect(names(index.candidates(e))).toEqual(expected[i]);
+      });
   });
 
   it('reads only the fields its rules are filed by; equal masks share one view', () => {
@@ -86,7 +110,7 @@ describe('RuleIndex views', () => {
   });
 
   it(`past ${MAX_INDEX_VIEWS} distinct masks there is no view, and the engine filters afterwards`, () => {
-    // 11 rules give 2048 possible masks: more than the views kept.
+    // 12 rules give 4096 possible masks: more than the views kept.
     const index = new RuleIndex(rules);
     const seen = new Set<string>();
     let refused = 0;

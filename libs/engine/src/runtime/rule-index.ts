@@ -1,6 +1,6 @@
 /**
  * Rules indexed by their pre-filter hints, so that the rules tried on an event are only
- * those that can match it: by literal values (or value prefixes) of a field, else by
+ * those that can match it: by literal values (or value prefixes, suffixes) of a field, else by
  * `event.category`. Rules without hints are tried on every event. The cost per event grows
  * with the number of rules that share its values or category, not with the number of rules.
  */
@@ -11,8 +11,9 @@ import { insertInRuleOrder, type RuleRuntime } from './rule-runtime';
 
 class ValueTable {
   readonly exact = new Map<string, RuleRuntime[]>();
-  /** Value prefixes: one trie walk over a value finds every prefix filed. */
+  /** Value prefixes and suffixes: one trie walk over a value finds every one filed. */
   private readonly prefixes = new PrefixTrie<RuleRuntime>();
+  private readonly suffixes = new PrefixTrie<RuleRuntime>(true);
 
   addExact(key: string, rt: RuleRuntime): void {
     const list = this.exact.get(key) ?? [];
@@ -24,10 +25,15 @@ class ValueTable {
     this.prefixes.insert(prefix, rt);
   }
 
+  addSuffix(suffix: string, rt: RuleRuntime): void {
+    this.suffixes.insert(suffix, rt);
+  }
+
   lookup(value: string, out: (list: RuleRuntime[]) => void): void {
     const l = this.exact.get(value);
     if (l) out(l);
     if (!this.prefixes.empty) this.prefixes.forEachMatch(value, out);
+    if (!this.suffixes.empty) this.suffixes.forEachMatch(value, out);
   }
 }
 
@@ -36,6 +42,10 @@ class ValueTable {
  * arrives (one list, the usual case, is returned without a copy); from then on rules are
  * de-duplicated with an epoch mark and kept in rule order.
  */
+/** Epochs are unique across collectors: several indexes over the same rules (tests, views)
+ * must never take one rule's mark for their own. */
+let lastEpoch = 0;
+
 class Collector {
   private first: readonly RuleRuntime[] | null = null;
   private merged: RuleRuntime[] | null = null;
@@ -44,7 +54,7 @@ class Collector {
   reset(): void {
     this.first = null;
     this.merged = null;
-    this.epoch++;
+    this.epoch = ++lastEpoch;
   }
 
   add(list: readonly RuleRuntime[]): void {
@@ -165,6 +175,7 @@ export class RuleIndex {
           const table = ci ? (fi.insensitive ??= new ValueTable()) : (fi.sensitive ??= new ValueTable());
           for (const v of k.values) table.addExact(ci ? v.toLowerCase() : v, rt);
           for (const p of k.prefixes ?? []) table.addPrefix(ci ? p.toLowerCase() : p, rt);
+          for (const x of k.suffixes ?? []) table.addSuffix(ci ? x.toLowerCase() : x, rt);
         }
         continue;
       }
