@@ -159,7 +159,7 @@ describe('EQL sequences: skipping what cannot act changes nothing', () => {
       fc.property(
         keyedEventsArb,
         queryArb,
-        fc.constantFrom([], ['k'], ['h', 'k'], ['k', 'h']),
+        fc.constantFrom<string[]>([], ['k'], ['h', 'k'], ['k', 'h']),
         fc.boolean(),
         (events, spec, by, roundTrip) => {
           const stages = spec.stages.map((s) => ({

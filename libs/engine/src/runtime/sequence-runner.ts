@@ -17,7 +17,7 @@ import {
   type EqlCompletedSequence,
   type EqlSequencePlan,
   type EqlSequenceState,
-} from '../eql';
+} from '../eql/sequence-matcher';
 import type { EventRef } from '../state/state-store';
 import type { CompiledSequenceQuery } from './eql-types';
 
