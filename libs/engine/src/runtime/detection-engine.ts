@@ -78,7 +78,7 @@ export class DetectionEngine {
   private readonly now: () => number;
   private readonly profile: boolean;
 
-  /** Marks for de-duplication in activeGatedFor (negative: never equal to the index's). */
+  /** Marks for de-duplication in activeGatedFor. */
   private gatedEpoch = -1e15;
   /** Rule evaluations that threw (each counted on its rule too). */
   errors = 0;

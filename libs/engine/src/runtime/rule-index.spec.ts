@@ -84,8 +84,8 @@ describe('RuleIndex views', () => {
   });
 
   it("indexes over the same rules never mistake one another's marks", () => {
-    // Each collector de-duplicates with a mark on the rule: two indexes taking turns used to
-    // reach the same epoch and skip rules the other had marked.
+    // Two indexes over the same rules taking turns (their collectors once de-duplicated with
+    // a mark on the rule, and skipped rules the other had marked).
     const a = new RuleIndex(rules);
     const b = new RuleIndex(rules);
     const expected = EVENTS.map((e) => names(new RuleIndex(rules).candidates(e)));
@@ -94,6 +94,27 @@ describe('RuleIndex views', () => {
         const index = (round + i) % 3 === 0 ? b : a;
         expect(names(index.candidates(e))).toEqual(expected[i]);
       });
+  });
+
+  it('gives each event exactly the rules filed under its values, however many combinations', () => {
+    // 24 rules filed under one argument each, events with random sets of arguments (in random
+    // order, some repeated): more combinations than the union cache keeps, so it is dropped
+    // and rebuilt along the way.
+    const values = Array.from({ length: 24 }, (_, i) => `a${i}`);
+    const byValue = new DetectionEngine(
+      values.map((v, i) => eqlRule(100 + i, `process where process.args == "${v}"`)),
+    );
+    const index = new RuleIndex(byValue.runtimes);
+    let seed = 11;
+    const rand = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) % n;
+    let checked = 0;
+    for (let i = 0; i < 30_000; i++) {
+      const args = Array.from({ length: 1 + rand(6) }, () => values[rand(values.length)]);
+      const expected = byValue.runtimes.filter((rt, k) => args.includes(values[k])).map((rt) => rt.meta.name);
+      const got = names(index.candidates({ event: { category: ['process'] }, process: { args } }));
+      if (JSON.stringify(got) === JSON.stringify(expected)) checked++;
+    }
+    expect(checked).toBe(30_000);
   });
 
   it('reads only the fields its rules are filed by; equal masks share one view', () => {

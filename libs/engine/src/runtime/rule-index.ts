@@ -7,7 +7,7 @@
 import type { FieldGetter } from '@sequent/ecs';
 import { compileEqlFieldGetter, PrefixTrie } from '@sequent/rules';
 import { literalHintsOf, type LiteralKey, type RuleLiteralHint } from './literal-hints';
-import { insertInRuleOrder, type RuleRuntime } from './rule-runtime';
+import type { RuleRuntime } from './rule-runtime';
 
 class ValueTable {
   readonly exact = new Map<string, RuleRuntime[]>();
@@ -38,55 +38,69 @@ class ValueTable {
 }
 
 /**
- * Gathers the candidate lists of one event. The lists are kept as they are until a second one
- * arrives (one list, the usual case, is returned without a copy); from then on rules are
- * de-duplicated with an epoch mark and kept in rule order.
+ * Gathers the candidate lists of one event into their union, in rule order. Events meet the
+ * same few combinations of lists (the lists are fixed when the index is built), so the unions
+ * are kept in a trie keyed by the lists in the order they arrive: an event walks it one map
+ * lookup per list and gets an array computed once, instead of merging per event. A list that
+ * adds nothing leads back to its own node. The trie is dropped when it grows past
+ * `MAX_MERGE_NODES` (combinations a stream keeps producing), and rebuilt as events come.
  */
-/** Epochs are unique across collectors: several indexes over the same rules (tests, views)
- * must never take one rule's mark for their own. */
-let lastEpoch = 0;
+const NO_RULES: readonly RuleRuntime[] = Object.freeze([]);
+
+interface MergeNode {
+  /** The union of the lists on the path here, in rule order (never changed once built). */
+  rules: readonly RuleRuntime[];
+  next: Map<readonly RuleRuntime[], MergeNode> | null;
+}
+
+const MAX_MERGE_NODES = 20_000;
 
 class Collector {
-  private first: readonly RuleRuntime[] | null = null;
-  private merged: RuleRuntime[] | null = null;
-  private epoch = 0;
+  private root: MergeNode = { rules: NO_RULES, next: null };
+  private node: MergeNode = this.root;
+  private nodes = 0;
 
   reset(): void {
-    this.first = null;
-    this.merged = null;
-    this.epoch = ++lastEpoch;
+    this.node = this.root;
   }
 
   add(list: readonly RuleRuntime[]): void {
-    if (list.length === 0 || list === this.first) return;
-    if (this.first === null) {
-      this.first = list;
-      return;
+    if (list.length === 0) return;
+    const node = this.node;
+    let next = node.next?.get(list);
+    if (next === undefined) {
+      const rules = unionInRuleOrder(node.rules, list);
+      next = rules.length === node.rules.length ? node : { rules, next: null };
+      if (++this.nodes > MAX_MERGE_NODES) {
+        // Too many combinations: start over (this event still gets its union).
+        this.root = { rules: NO_RULES, next: null };
+        this.nodes = 0;
+      } else (node.next ??= new Map()).set(list, next);
     }
-    if (this.merged === null) {
-      this.merged = [];
-      this.append(this.first);
-    }
-    this.append(list);
-  }
-
-  private append(list: readonly RuleRuntime[]): void {
-    const epoch = this.epoch;
-    const out = this.merged!;
-    for (let i = 0; i < list.length; i++) {
-      const rt = list[i];
-      if (rt.mark === epoch) continue;
-      rt.mark = epoch;
-      insertInRuleOrder(out, rt);
-    }
+    this.node = next;
   }
 
   result(): readonly RuleRuntime[] {
-    return this.merged ?? this.first ?? NO_RULES;
+    return this.node.rules;
   }
 }
 
-const NO_RULES: readonly RuleRuntime[] = Object.freeze([]);
+/** The union of two lists in rule order (each in rule order, without repeats). */
+function unionInRuleOrder(a: readonly RuleRuntime[], b: readonly RuleRuntime[]): readonly RuleRuntime[] {
+  if (a.length === 0) return b;
+  const out: RuleRuntime[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    if (j === b.length || (i < a.length && a[i].ordinal < b[j].ordinal)) out.push(a[i++]);
+    else if (i === a.length || b[j].ordinal < a[i].ordinal) out.push(b[j++]);
+    else {
+      out.push(a[i++]);
+      j++;
+    }
+  }
+  return out;
+}
 
 /** Everything filed under one field: case-sensitive and case-insensitive tables. */
 interface FieldIndex {

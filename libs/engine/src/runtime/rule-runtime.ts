@@ -43,7 +43,7 @@ export interface RuleRuntime {
   lastIndex: string | null | undefined;
   lastIndexOk: boolean;
   stats: RuleStats;
-  /** Scratch mark used by the rule index to de-duplicate candidates. */
+  /** Scratch mark the engine uses to de-duplicate the active gated rules of an event. */
   mark: number;
   /** Filed in the rule index by its starting stages only (sequences). */
   gated: boolean;

@@ -33,7 +33,7 @@ describe('adaptiveJunction', () => {
 
   it('gives what a fixed-order junction gives, for random parts over random inputs', () => {
     let seed = 7;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8) / 2 ** 24;
+    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) / 2 ** 24;
     for (let trial = 0; trial < 20; trial++) {
       // Each part: true when the input falls in its own random band.
       const bands = Array.from({ length: 2 + Math.floor(rand() * 5) }, () => {
