@@ -32,6 +32,47 @@ export interface MemoryStateStoreOptions {
   copyValues?: boolean;
 }
 
+/**
+ * A deep copy of a stored value. State is plain data (objects, arrays, strings, numbers,
+ * booleans, null), which a direct recursive copy handles several times faster than
+ * structuredClone; anything else (a Map, a Date, a cycle, a very deep value) goes to
+ * structuredClone whole.
+ */
+export function copyValue<T>(v: T): T {
+  const out = copyPlain(v, 0);
+  return (out === NOT_PLAIN ? structuredClone(v) : out) as T;
+}
+
+const NOT_PLAIN = Symbol('not plain');
+const MAX_PLAIN_DEPTH = 32;
+
+function copyPlain(v: unknown, depth: number): unknown {
+  if (v === null || typeof v !== 'object')
+    return typeof v === 'function' || typeof v === 'symbol' ? NOT_PLAIN : v;
+  if (depth > MAX_PLAIN_DEPTH) return NOT_PLAIN;
+  if (Array.isArray(v)) {
+    const out = new Array<unknown>(v.length);
+    for (let i = 0; i < v.length; i++) {
+      const x = copyPlain(v[i], depth + 1);
+      if (x === NOT_PLAIN) return NOT_PLAIN;
+      out[i] = x;
+    }
+    return out;
+  }
+  const proto = Object.getPrototypeOf(v) as unknown;
+  if (proto !== Object.prototype && proto !== null) return NOT_PLAIN;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) {
+    const x = copyPlain((v as Record<string, unknown>)[k], depth + 1);
+    if (x === NOT_PLAIN) return NOT_PLAIN;
+    // defineProperty: a key named __proto__ stays an own key, as structuredClone keeps it.
+    if (k === '__proto__')
+      Object.defineProperty(out, k, { value: x, enumerable: true, writable: true, configurable: true });
+    else out[k] = x;
+  }
+  return out;
+}
+
 export class MemoryStateStore implements StateStore {
   private readonly partitions = new Map<string, StoredPartition>();
   private readonly terms = new Map<string, TermRecord>();
@@ -42,7 +83,7 @@ export class MemoryStateStore implements StateStore {
 
   constructor(options: MemoryStateStoreOptions = {}) {
     this.maxTerms = options.maxTerms ?? 1_000_000;
-    this.copy = options.copyValues === false ? (v) => v : (v) => structuredClone(v);
+    this.copy = options.copyValues === false ? (v) => v : copyValue;
   }
 
   async loadPartition(partition: string): Promise<PartitionSnapshot> {
