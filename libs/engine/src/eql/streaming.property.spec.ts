@@ -67,6 +67,36 @@ const queryArb = fc.record({
   until: fc.option(fc.constantFrom('u', 'c'), { nil: undefined }),
 });
 
+type QuerySpec = typeof queryArb extends fc.Arbitrary<infer T> ? T : never;
+
+/** The sequence query of a generated spec (at least one positive stage), joined `by`. */
+function queryOf(spec: QuerySpec, by: string[]) {
+  const stages = spec.stages.map((s) => ({
+    ...s,
+    missing: s.missing && spec.stages.some((o) => !o.missing),
+  }));
+  if (stages.every((s) => s.missing)) stages[0] = { ...stages[0], missing: false };
+  return sequenceQuery(stages, {
+    by,
+    maxspanMs: spec.maxspanMs,
+    until: spec.until ? { where: (e) => e.t === spec.until } : undefined,
+  });
+}
+
+/** Feeds one generated event (id, timestamp, tiebreaker) to the matcher. */
+function feedEvent(
+  plan: ReturnType<typeof planEqlSequence>,
+  state: EqlSequenceState,
+  ev: { id: number; '@timestamp': number; tb: number },
+): EqlCompletedSequence[] {
+  return processEqlSequenceEvent(plan, state, {
+    event: ev,
+    ref: ev.id,
+    time: toEqlTime(ev['@timestamp'])!,
+    tiebreaker: ev.tb,
+  });
+}
+
 function idsOf(seqs: { events: unknown[] }[]): string {
   return JSON.stringify(
     seqs.map((s) => s.events.map((e) => (e && (e as { missing?: boolean }).missing ? -1 : (e as Ev).id))),
@@ -77,16 +107,7 @@ describe('EQL sequences: streaming finds exactly what batch search finds', () =>
   it('holds for random streams and random sequence queries', () => {
     fc.assert(
       fc.property(eventsArb, queryArb, (arrival, spec) => {
-        const stages = spec.stages.map((s) => ({
-          ...s,
-          missing: s.missing && spec.stages.some((o) => !o.missing),
-        }));
-        if (stages.every((s) => s.missing)) stages[0] = { ...stages[0], missing: false };
-        const query = sequenceQuery(stages, {
-          by: spec.byKey ? ['k'] : [],
-          maxspanMs: spec.maxspanMs,
-          until: spec.until ? { where: (e) => e.t === spec.until } : undefined,
-        });
+        const query = queryOf(spec, spec.byKey ? ['k'] : []);
         query.tiebreakerField = 'tb';
 
         const batch = searchEql(arrival, query, { size: 100_000 }) as EqlSequencesResult;
@@ -103,15 +124,7 @@ describe('EQL sequences: streaming finds exactly what batch search finds', () =>
         const feed = (released: ReturnType<ReorderBuffer['drain']>) => {
           for (const r of released) {
             expect(r.late).toBe(false);
-            const ev = r.event as Ev;
-            found.push(
-              ...processEqlSequenceEvent(plan, state, {
-                event: ev,
-                ref: ev.id,
-                time: toEqlTime(ev['@timestamp'])!,
-                tiebreaker: ev.tb,
-              }),
-            );
+            found.push(...feedEvent(plan, state, r.event as Ev));
             // The state is plain data: it survives a JSON round trip at any point.
             if (++n % 3 === 0) state = JSON.parse(JSON.stringify(state)) as EqlSequenceState;
           }
@@ -162,29 +175,13 @@ describe('EQL sequences: skipping what cannot act changes nothing', () => {
         fc.constantFrom<string[]>([], ['k'], ['h', 'k'], ['k', 'h']),
         fc.boolean(),
         (events, spec, by, roundTrip) => {
-          const stages = spec.stages.map((s) => ({
-            ...s,
-            missing: s.missing && spec.stages.some((o) => !o.missing),
-          }));
-          if (stages.every((s) => s.missing)) stages[0] = { ...stages[0], missing: false };
-          const query = sequenceQuery(stages, {
-            by,
-            maxspanMs: spec.maxspanMs,
-            until: spec.until ? { where: (e) => e.t === spec.until } : undefined,
-          });
+          const query = queryOf(spec, by);
           const run = (testEveryStage: boolean): string => {
             const plan = planEqlSequence(query, { sweepEvery: 3, testEveryStage });
             let state: EqlSequenceState = createEqlSequenceState();
             const found: EqlCompletedSequence[] = [];
             events.forEach((ev, i) => {
-              found.push(
-                ...processEqlSequenceEvent(plan, state, {
-                  event: ev,
-                  ref: ev.id,
-                  time: toEqlTime(ev['@timestamp'])!,
-                  tiebreaker: ev.tb,
-                }),
-              );
+              found.push(...feedEvent(plan, state, ev));
               // A restored state: what is held is taken afresh from its keys.
               if (roundTrip && i % 4 === 0) state = JSON.parse(JSON.stringify(state)) as EqlSequenceState;
             });

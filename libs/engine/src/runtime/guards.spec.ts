@@ -1,25 +1,12 @@
-import { loadRulesFromText } from '@sequent/rules';
 import { hunt } from '../hunt';
+import { loadedRule } from '../testing/loaded-rule';
 import { DetectionEngine } from './detection-engine';
 import { GuardTable, guardOf } from './guards';
 
 let n = 0;
 function eqlRule(query: string) {
-  const def = {
-    rule_id: `g-${++n}`,
-    name: `g${n}`,
-    description: 'd',
-    type: 'eql',
-    language: 'eql',
-    risk_score: 21,
-    severity: 'low',
-    version: 1,
-    index: ['logs-*'],
-    query,
-  };
-  const loaded = loadRulesFromText(JSON.stringify(def), 'rule.json', 'json');
-  expect(loaded.reports[0].errors).toEqual([]);
-  return loaded.rules[0];
+  n++;
+  return loadedRule(query, { rule_id: `g-${n}`, name: `g${n}` });
 }
 
 const fields = (query: string) =>

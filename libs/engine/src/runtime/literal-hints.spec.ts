@@ -1,26 +1,11 @@
-import { loadRulesFromText } from '@sequent/rules';
 import { hunt } from '../hunt';
+import { loadedRule } from '../testing/loaded-rule';
 import { DetectionEngine } from './detection-engine';
 import { literalHintsOf } from './literal-hints';
 import { RuleIndex } from './rule-index';
 
 function rule(type: 'eql' | 'query', query: string, extra: Record<string, unknown> = {}) {
-  const def = {
-    rule_id: `r-${Math.abs(hashCode(query))}`,
-    name: 'r',
-    description: 'd',
-    type,
-    language: type === 'eql' ? 'eql' : 'kuery',
-    risk_score: 21,
-    severity: 'low',
-    version: 1,
-    index: ['logs-*'],
-    query,
-    ...extra,
-  };
-  const loaded = loadRulesFromText(JSON.stringify(def), 'rule.json', 'json');
-  expect(loaded.reports[0].errors).toEqual([]);
-  return loaded.rules[0];
+  return loadedRule(query, { type, rule_id: `r-${Math.abs(hashCode(query))}`, name: 'r', extra });
 }
 
 function hashCode(s: string): number {

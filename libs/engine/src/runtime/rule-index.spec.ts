@@ -1,23 +1,9 @@
-import { loadRulesFromText } from '@sequent/rules';
+import { loadedRule } from '../testing/loaded-rule';
 import { DetectionEngine } from './detection-engine';
 import { MAX_INDEX_VIEWS, RuleIndex } from './rule-index';
 
 function eqlRule(i: number, query: string) {
-  const def = {
-    rule_id: `v-${i}`,
-    name: `v${i}`,
-    description: 'd',
-    type: 'eql',
-    language: 'eql',
-    risk_score: 21,
-    severity: 'low',
-    version: 1,
-    index: ['logs-*'],
-    query,
-  };
-  const loaded = loadRulesFromText(JSON.stringify(def), 'rule.json', 'json');
-  expect(loaded.reports[0].errors).toEqual([]);
-  return loaded.rules[0];
+  return loadedRule(query, { rule_id: `v-${i}`, name: `v${i}` });
 }
 
 // Rules filed by different fields (values, prefixes, case-insensitive), by category only, and
