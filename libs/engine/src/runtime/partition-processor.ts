@@ -173,26 +173,18 @@ export class PartitionProcessor {
     await this.store.ackAlerts(this.partition);
   }
 
-  private async evaluateReleased(
+  /** Picks every event's candidates, reads the batch's new_terms history, then evaluates. */
+  private async evaluateWithTerms(
     released: ReleasedEvent[],
-    offset: bigint | null,
+    alerts: AlertDocument[],
     learnOnly: boolean,
-    endOfInput = false,
-  ): Promise<Omit<BatchResult, 'skipped'>> {
-    const batch: Array<{ e: EvaluatedEvent; candidates: readonly RuleRuntime[] | null }> = [];
+  ): Promise<void> {
+    const batch: Array<{ e: EvaluatedEvent; candidates: readonly RuleRuntime[] }> = [];
     const termKeys = new Set<string>();
-    // new_terms rules read their history from the store before the batch is evaluated, so
-    // their candidates are picked up front; otherwise each event's are picked as it is
-    // evaluated, where the index and the rules share the event's field reads.
-    const upFront = this.engine.hasNewTermsRules;
     for (const r of released) {
       this.state.bufferReleased(r.seq);
       const index = eventIndex(r.event);
       const e: EvaluatedEvent = { event: r.event, index, time: r.time, ref: null };
-      if (!upFront) {
-        batch.push({ e, candidates: null });
-        continue;
-      }
       const candidates = this.engine.candidates(r.event, index);
       // Gated sequence rules may want events no index entry selects (see DetectionEngine).
       if (candidates.length === 0 && !this.engine.hasGatedRules) continue;
@@ -200,9 +192,27 @@ export class PartitionProcessor {
       if (candidates.length > 0) this.engine.termKeys(e, candidates, termKeys);
     }
     if (termKeys.size > 0) this.state.terms = await this.store.getTerms([...termKeys]);
-    const alerts: AlertDocument[] = [];
     for (const { e, candidates } of batch)
       this.engine.evaluate(e, candidates, this.state, alerts, learnOnly || e.time < this.learnBefore);
+  }
+
+  private async evaluateReleased(
+    released: ReleasedEvent[],
+    offset: bigint | null,
+    learnOnly: boolean,
+    endOfInput = false,
+  ): Promise<Omit<BatchResult, 'skipped'>> {
+    const alerts: AlertDocument[] = [];
+    // new_terms rules read their history from the store before the batch is evaluated, so
+    // their candidates are picked up front; otherwise each event's are picked as it is
+    // evaluated, where the index and the rules share the event's field reads.
+    if (this.engine.hasNewTermsRules) await this.evaluateWithTerms(released, alerts, learnOnly);
+    else
+      for (const r of released) {
+        this.state.bufferReleased(r.seq);
+        const e: EvaluatedEvent = { event: r.event, index: eventIndex(r.event), time: r.time, ref: null };
+        this.engine.evaluate(e, null, this.state, alerts, learnOnly || e.time < this.learnBefore);
+      }
     this.counters.evaluated += released.length;
     const clock = this.buffer.clock();
     if (clock.lastReleasedTime !== null) this.state.sweep(clock.lastReleasedTime);
