@@ -51,12 +51,14 @@ interface MergeNode {
   /** The union of the lists on the path here, in rule order (never changed once built). */
   rules: readonly RuleRuntime[];
   next: Map<readonly RuleRuntime[], MergeNode> | null;
+  /** The union as each view sees it (narrowed once per view). */
+  byView: Map<IndexView, readonly RuleRuntime[]> | null;
 }
 
 const MAX_MERGE_NODES = 20_000;
 
 class Collector {
-  private root: MergeNode = { rules: NO_RULES, next: null };
+  private root: MergeNode = { rules: NO_RULES, next: null, byView: null };
   private node: MergeNode = this.root;
   private nodes = 0;
 
@@ -70,18 +72,32 @@ class Collector {
     let next = node.next?.get(list);
     if (next === undefined) {
       const rules = unionInRuleOrder(node.rules, list);
-      next = rules.length === node.rules.length ? node : { rules, next: null };
-      if (++this.nodes > MAX_MERGE_NODES) {
-        // Too many combinations: start over (this event still gets its union).
-        this.root = { rules: NO_RULES, next: null };
-        this.nodes = 0;
-      } else (node.next ??= new Map()).set(list, next);
+      next = rules.length === node.rules.length ? node : { rules, next: null, byView: null };
+      if (this.counted()) (node.next ??= new Map()).set(list, next);
     }
     this.node = next;
   }
 
-  result(): readonly RuleRuntime[] {
-    return this.node.rules;
+  /** Counts one more cache entry; past the bound the trie starts over (false: do not keep
+   * this one; the event still gets its answer). */
+  private counted(): boolean {
+    if (++this.nodes <= MAX_MERGE_NODES) return true;
+    this.root = { rules: NO_RULES, next: null, byView: null };
+    this.nodes = 0;
+    return false;
+  }
+
+  /** The union of the lists added since `reset`, as `view` (if any) sees it. */
+  result(view?: IndexView): readonly RuleRuntime[] {
+    const node = this.node;
+    if (view === undefined || node.rules.length === 0) return node.rules;
+    let narrowed = node.byView?.get(view);
+    if (narrowed === undefined) {
+      narrowed = view.narrow(node.rules);
+      // Counted as a node: the cache's size stays bounded whatever the masks and values.
+      if (this.counted()) (node.byView ??= new Map()).set(view, narrowed);
+    }
+    return narrowed;
   }
 }
 
@@ -118,26 +134,19 @@ interface FieldIndex {
 
 /**
  * The index as one guard mask sees it: only the fields some rule the mask lets through is
- * filed by, and each list the index hands out narrowed to those rules (computed the first time
- * the view meets the list). The index's lists are fixed when it is built, so a view holds at
- * most one narrowed copy of each, whatever the events.
+ * filed by, and the candidates narrowed to those rules (each union of lists once per view, in
+ * the collector's cache).
  */
 export class IndexView {
-  private readonly narrowed = new Map<readonly RuleRuntime[], readonly RuleRuntime[]>();
-
   constructor(
     readonly fields: readonly FieldIndex[],
     private readonly allowed: Uint8Array,
   ) {}
 
+  /** The rules of `list` the view lets through (the list itself when it lets all through). */
   narrow(list: readonly RuleRuntime[]): readonly RuleRuntime[] {
-    let out = this.narrowed.get(list);
-    if (out === undefined) {
-      const kept = list.filter((rt) => this.allowed[rt.ordinal] === 1);
-      out = kept.length === list.length ? list : kept;
-      this.narrowed.set(list, out);
-    }
-    return out;
+    const kept = list.filter((rt) => this.allowed[rt.ordinal] === 1);
+    return kept.length === list.length ? list : kept;
   }
 }
 
@@ -233,12 +242,12 @@ export class RuleIndex {
     const cat = readCategory(event);
     if (typeof cat === 'string') {
       const l = this.byCategory.get(cat.toLowerCase());
-      if (l) out.add(view ? view.narrow(l) : l);
+      if (l) out.add(l);
     } else if (Array.isArray(cat)) {
       for (const c of cat) {
         if (typeof c !== 'string') continue;
         const l = this.byCategory.get(c.toLowerCase());
-        if (l) out.add(view ? view.narrow(l) : l);
+        if (l) out.add(l);
       }
     }
     const fields = view ? view.fields : this.fields;
@@ -247,14 +256,14 @@ export class RuleIndex {
       const v = fi.get(event);
       if (v === undefined) continue;
       if (Array.isArray(v)) {
-        for (const one of v) this.lookup(fi, one, out, view);
-      } else this.lookup(fi, v, out, view);
+        for (const one of v) this.lookup(fi, one, out);
+      } else this.lookup(fi, v, out);
     }
-    if (this.always.length > 0) out.add(view ? view.narrow(this.always) : this.always);
-    return out.result();
+    if (this.always.length > 0) out.add(this.always);
+    return out.result(view);
   }
 
-  private lookup(fi: FieldIndex, value: unknown, lists: Collector, view: IndexView | undefined): void {
+  private lookup(fi: FieldIndex, value: unknown, lists: Collector): void {
     if (typeof value !== 'string' && typeof value !== 'number') return;
     const s = String(value);
     let found = fi.seen.get(s);
@@ -265,8 +274,7 @@ export class RuleIndex {
         fi.seen.set(s, found);
       }
     }
-    if (view) for (let i = 0; i < found.length; i++) lists.add(view.narrow(found[i]));
-    else for (let i = 0; i < found.length; i++) lists.add(found[i]);
+    for (let i = 0; i < found.length; i++) lists.add(found[i]);
   }
 
   /** Every list the field's tables file the value under. */
