@@ -16,7 +16,21 @@ export function eventIndex(event: unknown): string | null {
   const type = readType(event);
   const dataset = readDataset(event);
   const namespace = readNamespace(event);
-  if (typeof type === 'string' && typeof dataset === 'string' && typeof namespace === 'string')
-    return `${type}-${dataset}-${namespace}`;
+  if (typeof type === 'string' && typeof dataset === 'string' && typeof namespace === 'string') {
+    // Consecutive events mostly share their data stream: hand out the same string, which the
+    // engine's per-rule index-pattern cache then compares by identity.
+    if (type !== lastType || dataset !== lastDataset || namespace !== lastNamespace) {
+      lastType = type;
+      lastDataset = dataset;
+      lastNamespace = namespace;
+      lastIndex = `${type}-${dataset}-${namespace}`;
+    }
+    return lastIndex;
+  }
   return null;
 }
+
+let lastType = '';
+let lastDataset = '';
+let lastNamespace = '';
+let lastIndex = '--';

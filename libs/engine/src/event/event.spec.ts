@@ -16,6 +16,19 @@ describe('eventIndex', () => {
     expect(eventIndex({ data_stream: { type: 'logs', dataset: 'd' } })).toBeNull();
     expect(eventIndex({})).toBeNull();
   });
+
+  it('hands out one string per data stream while it repeats, and the right one when it changes', () => {
+    const ds = (type: string, dataset: string, namespace: string) => ({
+      data_stream: { type, dataset, namespace },
+    });
+    expect(eventIndex(ds('', '', ''))).toBe('--');
+    const a = eventIndex(ds('logs', 'x', 'default'));
+    expect(eventIndex(JSON.parse(JSON.stringify(ds('logs', 'x', 'default'))))).toBe(a);
+    expect(eventIndex(ds('logs', 'y', 'default'))).toBe('logs-y-default');
+    expect(eventIndex(ds('logs', 'x', 'prod'))).toBe('logs-x-prod');
+    expect(eventIndex(ds('metrics', 'x', 'prod'))).toBe('metrics-x-prod');
+    expect(eventIndex(ds('logs', 'x', 'default'))).toBe('logs-x-default');
+  });
 });
 
 describe('eventId', () => {
