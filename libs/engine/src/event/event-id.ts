@@ -4,7 +4,7 @@
  * alert ids derived from it are deterministic.
  */
 import { createHash } from 'node:crypto';
-import { getField } from '@sequent/ecs';
+import { compileFieldGetter } from '@sequent/ecs';
 
 /** JSON with object keys sorted at every level: equal documents give equal text. */
 export function canonicalJson(value: unknown): string {
@@ -24,12 +24,15 @@ export function sha256Hex(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
+const readOwnId = compileFieldGetter('_id');
+const readEventId = compileFieldGetter('event.id');
+
 export function eventId(event: unknown): string {
   if (event !== null && typeof event === 'object') {
-    const own = (event as Record<string, unknown>)._id;
+    const own = readOwnId(event);
     if (typeof own === 'string' && own !== '') return own;
     if (typeof own === 'number') return String(own);
-    const id = getField(event, 'event.id');
+    const id = readEventId(event);
     if (typeof id === 'string' && id !== '') return id;
     if (typeof id === 'number') return String(id);
   }
