@@ -9,9 +9,12 @@ function eqlRule(query: string) {
   return loadedRule(query, { rule_id: `g-${n}`, name: `g${n}` });
 }
 
+// The guards of the condition fields (the category guard has its own test below).
 const fields = (query: string) =>
   Object.fromEntries(
-    guardOf(eqlRule(query)).map((a) => [a.field, [a.caseInsensitive, [...a.values].sort()]]),
+    guardOf(eqlRule(query))
+      .filter((a) => a.field !== 'event.category')
+      .map((a) => [a.field, [a.caseInsensitive, [...a.values].sort()]]),
   );
 
 describe('guardOf', () => {
@@ -76,10 +79,44 @@ describe('guardOf', () => {
   });
 });
 
+describe('the category guard', () => {
+  const category = (query: string, extra: Record<string, unknown> = {}) =>
+    guardOf(loadedRule(query, { extra })).find((a) => a.field === 'event.category');
+
+  it('names the categories every stage reads from event.category, compared lower-cased', () => {
+    expect(category('process where process.name == "sh"')).toEqual({
+      field: 'event.category',
+      caseInsensitive: true,
+      values: ['process'],
+    });
+    expect(
+      category('sequence by host.id [process where true] ![file where true] [network where true]')?.values,
+    ).toEqual(['file', 'network', 'process']);
+    expect(category('any where process.name == "sh"')).toBeUndefined();
+    expect(category('sequence by host.id [process where true] [any where true]')).toBeUndefined();
+    // Kibana's event_category_override: the category is another field's value.
+    expect(
+      category('process where process.name == "sh"', { event_category_override: 'event.dataset' }),
+    ).toBeUndefined();
+  });
+
+  it("keeps the rules of other categories out of an event's mask", () => {
+    const table = new GuardTable([
+      guardOf(eqlRule('process where process.name == "sh"')),
+      guardOf(eqlRule('file where file.name == "x"')),
+      guardOf(eqlRule('any where true')),
+    ]);
+    expect([...table.maskFor({ event: { category: ['process'] } })]).toEqual([1, 0, 1]);
+    expect([...table.maskFor({ event: { category: ['file', 'process'] } })]).toEqual([1, 1, 1]);
+    expect([...table.maskFor({ event: { category: 'FILE' } })]).toEqual([0, 1, 1]);
+    expect([...table.maskFor({})]).toEqual([0, 0, 1]);
+  });
+});
+
 describe('GuardTable', () => {
   it('computes which rules pass per combination of the fields, and caches it', () => {
-    const a = guardOf(eqlRule('process where event.type == "start" and host.os.type == "linux"'));
-    const b = guardOf(eqlRule('process where event.action : "EXEC"'));
+    const a = guardOf(eqlRule('any where event.type == "start" and host.os.type == "linux"'));
+    const b = guardOf(eqlRule('any where event.action : "EXEC"'));
     const table = new GuardTable([a, undefined, b]);
     expect(table.active).toBe(true);
     const mask = (event: unknown) => [...table.maskFor(event)];
@@ -100,8 +137,8 @@ describe('GuardTable', () => {
   });
 
   it('keeps combinations apart whatever the values hold (no key collisions)', () => {
-    const both = guardOf(eqlRule('process where event.type == "start" and event.action == "exec"'));
-    const typeOnly = guardOf(eqlRule('process where event.type == "start"'));
+    const both = guardOf(eqlRule('any where event.type == "start" and event.action == "exec"'));
+    const typeOnly = guardOf(eqlRule('any where event.type == "start"'));
     const table = new GuardTable([both, typeOnly]);
     const mask = (type: unknown, action: unknown) => [...table.maskFor({ event: { type, action } })];
     expect(mask('start', 'exec')).toEqual([1, 1]);

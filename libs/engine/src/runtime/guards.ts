@@ -11,7 +11,8 @@
  * `field like[~] "s"` without wildcards on a plain (not `?optional`) field; an `or` guards a
  * field only when every branch does (with the union of their values); a sequence only when
  * every stage (missing ones and `until` included) does. Values that a number, a date or a
- * boolean could equal otherwise are never used. KQL and other rules have no guard.
+ * boolean could equal otherwise are never used. Every rule whose pre-filter names its event
+ * categories (EQL and KQL) is also guarded on `event.category` (see `withCategoryGuard`).
  */
 import type { CompiledRule } from '@sequent/rules';
 import { compileEqlFieldGetter, parseEql } from '@sequent/rules';
@@ -19,6 +20,7 @@ import type { FieldGetter } from '@sequent/ecs';
 
 /** The fields guards may name: few distinct values per stream, so few combinations. */
 export const GUARD_FIELDS: readonly string[] = [
+  'event.category',
   'event.type',
   'event.action',
   'event.kind',
@@ -140,22 +142,34 @@ function conditionOf(stage: EqlNode): EqlNode {
 
 /** The rule's guard atoms (all must hold for the rule to use an event); empty when none. */
 export function guardOf(rule: CompiledRule): GuardAtom[] {
+  return [...withCategoryGuard(rule, eqlGuardOf(rule)).values()];
+}
+
+function eqlGuardOf(rule: CompiledRule): Guard {
   const query = rule.meta.query;
-  if (rule.matcher.kind !== 'eql' || !query) return [];
+  if (rule.matcher.kind !== 'eql' || !query) return new Map();
   try {
     const q = parseEql(query) as unknown as EqlNode;
-    if (q.kind === 'event') return [...eqlGuard(conditionOf(q)).values()];
-    if (q.kind !== 'sequence') return [];
+    if (q.kind === 'event') return eqlGuard(conditionOf(q));
+    if (q.kind !== 'sequence') return new Map();
     const stages = [...(q.stages as EqlNode[]), ...(q.until ? [q.until as EqlNode] : [])];
-    return [
-      ...stages
-        .map((s) => eqlGuard(conditionOf(s)))
-        .reduce(either)
-        .values(),
-    ];
+    return stages.map((s) => eqlGuard(conditionOf(s))).reduce(either);
   } catch {
-    return [];
+    return new Map();
   }
+}
+
+/**
+ * The rule's event categories as a guard on `event.category`: its pre-filter categories, set
+ * only when every stage names a category read from `event.category` (none with Kibana's
+ * `event_category_override`), lower-cased, so compared case-insensitively (weaker than the
+ * exact test the rule makes, never stronger). With it, a process event's view of the index
+ * holds no file or network rule.
+ */
+function withCategoryGuard(rule: CompiledRule, guard: Guard): Guard {
+  const categories = rule.prefilter.categories;
+  if (!categories || categories.length === 0 || guard.has('event.category')) return guard;
+  return both(guard, atom('event.category', true, categories));
 }
 
 /**
