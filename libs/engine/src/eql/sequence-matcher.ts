@@ -735,9 +735,12 @@ export function advanceEqlSequenceTime(
   if (state.sweepAt !== undefined && now.ms < state.sweepAt) return out;
   const maxspan = plan.maxspanMs;
   let next = Number.POSITIVE_INFINITY;
+  // The stream's time less the key skew: each key's partials expire by its own newest match
+  // when that is later (see keyClock).
+  const behind: EqlTime = { ms: now.ms - plan.options.maxKeySkewMs, ns: now.ns };
   for (const id of Object.keys(state.keys)) {
     const ks = state.keys[id];
-    const keyNow = keyClock(plan, ks, now);
+    const keyNow = keyClock(ks, behind);
     for (let j = 0; j < ks.p.length; j++) {
       const p = ks.p[j];
       if (p && exceedsMaxspan(plan, p.m[0], keyNow)) {
@@ -782,14 +785,15 @@ function nextExpiry(plan: EqlSequencePlan, ks: KeyState, maxspan: number): numbe
 
 /** The time a key's partial sequences expire by: the key's own newest matched event, or the
  * stream's time less `maxKeySkewMs` once the stream has run further ahead than that. */
-function keyClock(plan: EqlSequencePlan, ks: KeyState, now: EqlTime): EqlTime {
-  let newest: EqlTime | null = null;
-  for (const p of ks.p) {
-    const last = p?.m[p.m.length - 1];
-    if (last && (!newest || compareEqlTime(last, newest) > 0)) newest = last;
+function keyClock(ks: KeyState, behind: EqlTime): EqlTime {
+  let newest: EqlTime = behind;
+  for (let j = 0; j < ks.p.length; j++) {
+    const p = ks.p[j];
+    if (!p) continue;
+    const last = p.m[p.m.length - 1];
+    if (compareEqlTime(last, newest) > 0) newest = last;
   }
-  const behind: EqlTime = { ms: now.ms - plan.options.maxKeySkewMs, ns: now.ns };
-  return newest && compareEqlTime(newest, behind) > 0 ? newest : behind;
+  return newest;
 }
 
 /** End of input: settles every sequence still waiting for a trailing missing stage. */
