@@ -42,16 +42,21 @@ export class PartitionState {
   /** Buffered events added in this batch and not yet released, by seq. */
   private bufferAdded = new Map<number, BufferedEvent>();
   private bufferRemoved: number[] = [];
-  private dirtySequences = new Set<RuleRuntime>();
+  /** The sequence states by rule ordinal (the engine's per-event lookup), and which rules'
+   * states were handed out for change since the last `takeChanges`. */
+  private readonly sequenceByOrdinal: Array<TrackedSequenceState | undefined> = [];
+  private dirtySequences: RuleRuntime[] = [];
+  private readonly dirtyMark: Uint8Array;
   private thresholdEvictions = 0;
 
   constructor(
     private readonly runtimes: readonly RuleRuntime[],
     maxKeysPerRule: number,
   ) {
+    this.dirtyMark = new Uint8Array(runtimes.reduce((n, rt) => Math.max(n, rt.ordinal + 1), 0));
     for (const rt of runtimes) {
       if (rt.kind === 'sequence') {
-        this.sequenceStates.set(rt, new TrackedSequenceState(rt.sequence!.createState()));
+        this.setSequenceState(rt, new TrackedSequenceState(rt.sequence!.createState()));
       } else if (rt.kind === 'threshold') {
         this.thresholdMaps.set(
           rt,
@@ -80,7 +85,7 @@ export class PartitionState {
       } else this.changes.sequences.set(full, null);
     }
     for (const [rt, entries] of sequenceEntries) {
-      this.sequenceStates.set(rt, TrackedSequenceState.fromEntries(rt.sequence!.createState(), entries));
+      this.setSequenceState(rt, TrackedSequenceState.fromEntries(rt.sequence!.createState(), entries));
       if (rt.gated) this.updateGated(rt);
     }
     for (const [full, value] of snapshot.thresholds) {
@@ -92,10 +97,18 @@ export class PartitionState {
     }
   }
 
+  private setSequenceState(rt: RuleRuntime, st: TrackedSequenceState): void {
+    this.sequenceStates.set(rt, st);
+    this.sequenceByOrdinal[rt.ordinal] = st;
+  }
+
   /** The rule's sequence state, for reading and changing: the change is recorded. */
   sequenceState(rt: RuleRuntime): SequenceRuleState {
-    this.dirtySequences.add(rt);
-    return this.sequenceStates.get(rt)!.state;
+    if (this.dirtyMark[rt.ordinal] === 0) {
+      this.dirtyMark[rt.ordinal] = 1;
+      this.dirtySequences.push(rt);
+    }
+    return this.sequenceByOrdinal[rt.ordinal]!.state;
   }
 
   /** Gated sequence rules (filed by their starting stages) with pending state: the engine
@@ -170,11 +183,12 @@ export class PartitionState {
   takeChanges(offset: string | null, clock: PartitionClock): StateChanges {
     const c = this.changes;
     for (const rt of this.dirtySequences) {
+      this.dirtyMark[rt.ordinal] = 0;
       for (const [sub, value] of this.sequenceStates.get(rt)!.takeChanges())
         c.sequences.set(stateKey(rt.ruleKey, sub), value);
       c.ttlMs.sequences.set(rt.ruleKey, rt.retentionMs);
     }
-    this.dirtySequences = new Set();
+    this.dirtySequences = [];
     c.offset = offset;
     c.clock = clock;
     c.bufferAdded = [...this.bufferAdded.values()];
