@@ -47,6 +47,11 @@ describe('literalHintsOf', () => {
     expect(literalHintsOf(p)?.keys).toEqual([
       { field: 'process.name', caseInsensitive: true, values: ['perl'], prefixes: ['python'] },
     ]);
+    // `.*` (hidden binaries) is the one single-character prefix kept.
+    expect(literalHintsOf(rule('eql', 'process where process.name like (".*", "python*")'))?.keys).toEqual([
+      { field: 'process.name', caseInsensitive: false, values: [], prefixes: ['.', 'python'] },
+    ]);
+    expect(literalHintsOf(rule('eql', 'process where process.name like "x*"'))).toBeUndefined();
     // `*sh`: a suffix too short to select anything; `*.cgi`: a suffix, when no prefix is there.
     expect(literalHintsOf(rule('eql', 'process where process.name like~ "*sh"'))).toBeUndefined();
     expect(

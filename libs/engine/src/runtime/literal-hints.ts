@@ -30,14 +30,15 @@ export interface LiteralKey {
 const MIN_PREFIX = 2;
 
 // `abc*`, `ab?d*`, `/proc/<*>/fd/<*>` → the text before the first wildcard; undefined when
-// that is too short to select anything (`*x`, `?memfd:*`).
+// that is too short to select anything (`*x`, `?memfd:*`). `.*` (a hidden binary or file, in
+// many Linux rules) is the one single-character prefix kept: names rarely start with a dot.
 function prefixOf(pattern: string): string | undefined {
   const star = pattern.indexOf('*');
   const question = pattern.indexOf('?');
   const first = star < 0 ? question : question < 0 ? star : Math.min(star, question);
   if (first < 0) return undefined;
   const p = pattern.slice(0, first);
-  if (p.length < MIN_PREFIX || p.includes('\\')) return undefined;
+  if ((p.length < MIN_PREFIX && p !== '.') || p.includes('\\')) return undefined;
   return p;
 }
 
