@@ -75,6 +75,31 @@ describe('literalHintsOf', () => {
     expect(literalHintsOf(rule('eql', 'process where process.pid == "22"'))).toBeUndefined();
   });
 
+  it('EQL regex: the literal text every match starts with', () => {
+    const hint = (q: string) => literalHintsOf(rule('eql', q))?.keys;
+    expect(hint('process where process.executable regex~ """/var/run/\\w+\\.(pid|lock)"""')).toEqual([
+      { field: 'process.executable', caseInsensitive: true, values: [], prefixes: ['/var/run/'] },
+    ]);
+    // `php?`: the second p is optional, so every match starts with "ph".
+    expect(hint('process where process.name regex """php?[0-9]?"""')).toEqual([
+      { field: 'process.name', caseInsensitive: false, values: [], prefixes: ['ph'] },
+    ]);
+    // No prefix: a leading class, a top-level alternation, too short.
+    expect(hint('process where process.name regex """[a-z]+sh"""')).toBeUndefined();
+    expect(hint('process where process.name regex """bash|zsh"""')).toBeUndefined();
+    expect(hint('process where process.name regex """p.*"""')).toBeUndefined();
+    // Case-insensitive: RE2 folds ſ to s and the Kelvin sign to k, lower-casing does not.
+    expect(hint('process where process.name regex~ """ssh.*"""')).toBeUndefined();
+    expect(hint('process where process.name regex~ """kworker.*"""')).toBeUndefined();
+    expect(hint('process where process.name regex """ssh.*"""')?.[0].prefixes).toEqual(['ssh']);
+    // Filed lower-cased: an upper-case value still finds the rule, and matches it.
+    const php = rule('eql', 'process where process.name regex~ """php.*"""');
+    const engine = new DetectionEngine([php]);
+    const event = { event: { category: ['process'] }, process: { name: 'PHP7.4' } };
+    expect(new RuleIndex(engine.runtimes).candidates(event)).toHaveLength(1);
+    expect(php.matcher.kind === 'eql' && php.matcher.eql.stages[0].condition(event)).toBe(true);
+  });
+
   it('event.action hints only when they name no common action', () => {
     expect(literalHintsOf(rule('eql', 'process where event.action == "load_module"'))?.keys).toEqual([
       { field: 'event.action', caseInsensitive: false, values: ['load_module'] },

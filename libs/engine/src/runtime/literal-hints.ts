@@ -13,7 +13,7 @@
  * back to its category hint). A hint from @sequent/rules' own analysis wins when present.
  */
 import type { CompiledRule } from '@sequent/rules';
-import { parseEql, parseKql } from '@sequent/rules';
+import { parseEql, parseKql, regexLiterals } from '@sequent/rules';
 
 export interface LiteralKey {
   field: string;
@@ -228,7 +228,7 @@ function eqlHint(node: EqlNode): Hint | undefined {
       ];
     }
     case 'pattern': {
-      if (node.op === 'regex') return undefined;
+      if (node.op === 'regex') return regexHint(node);
       const field = eqlField(node.value);
       const patterns = (node.patterns as EqlNode[]).map((p) => p.value);
       if (!field || patterns.length === 0 || !patterns.every((v) => typeof v === 'string')) return undefined;
@@ -292,6 +292,29 @@ function eqlRuleHint(query: string): RuleLiteralHint | undefined {
   if (firstPositive < 0) return undefined;
   const starting = all(stages.slice(0, firstPositive + 1).map((st) => eqlHint(conditionOf(st))));
   return starting ? { keys: starting, gated: true } : undefined;
+}
+
+/**
+ * `field regex "..."`: the literal text every match starts with (`regexLiterals`, which gives
+ * none for what it does not fully understand), for each pattern of the list. Under `regex~`
+ * RE2 folds case the Unicode way (`ſ` matches `s`, the Kelvin sign `k`), which the index's
+ * lower-casing does not: a case-insensitive prefix is kept only in ASCII without `k` or `s`.
+ */
+function regexHint(node: EqlNode): Hint | undefined {
+  const field = eqlField(node.value);
+  const patterns = (node.patterns as EqlNode[]).map((p) => p.value);
+  if (!field || patterns.length === 0) return undefined;
+  const ci = node.caseInsensitive === true;
+  const prefixes: string[] = [];
+  for (const v of patterns) {
+    if (typeof v !== 'string') return undefined;
+    const prefix = regexLiterals(v).prefix;
+    if (prefix.length < MIN_PREFIX && prefix !== '.') return undefined;
+    if (ci && !/^[\x20-\x7e]*$/.test(prefix)) return undefined;
+    if (ci && /[ks]/i.test(prefix)) return undefined;
+    prefixes.push(prefix);
+  }
+  return [{ field, caseInsensitive: ci, values: [], prefixes }];
 }
 
 // ---- KQL ----
