@@ -75,6 +75,26 @@ describe('literalHintsOf', () => {
     expect(literalHintsOf(rule('eql', 'process where process.pid == "22"'))).toBeUndefined();
   });
 
+  it('EQL: text a value must contain, when a pattern has neither prefix nor suffix', () => {
+    const hint = (q: string) => literalHintsOf(rule('eql', q))?.keys;
+    expect(hint('process where process.args like ("*containerd.sock*", "k8s.io")')).toEqual([
+      { field: 'process.args', caseInsensitive: false, values: ['k8s.io'], contains: ['containerd.sock'] },
+    ]);
+    // The longest literal run between wildcards; `?` is a wildcard too.
+    expect(hint('process where process.executable like~ ("?memfd:*", "*/x*bin/*")')).toEqual([
+      { field: 'process.executable', caseInsensitive: true, values: [], contains: ['memfd:', 'bin/'] },
+    ]);
+    // Too short, or an escape: nothing.
+    expect(hint('process where process.name like "*ab*"')).toBeUndefined();
+    expect(hint('process where process.command_line : "*\\\\x41*"')).toBeUndefined();
+    // Filed lower-cased: found on any value containing it, in any case.
+    const r = rule('eql', 'process where process.command_line like~ "*/SECRETS/kubernetes.io*"');
+    const index = new RuleIndex(new DetectionEngine([r]).runtimes);
+    const event = (cmd: string) => ({ event: { category: ['process'] }, process: { command_line: cmd } });
+    expect(index.candidates(event('cat /run/secrets/Kubernetes.io/token'))).toHaveLength(1);
+    expect(index.candidates(event('cat /run/secrets/kubernetes.com/token'))).toHaveLength(0);
+  });
+
   it('EQL regex: the literal text every match starts with', () => {
     const hint = (q: string) => literalHintsOf(rule('eql', q))?.keys;
     expect(hint('process where process.executable regex~ """/var/run/\\w+\\.(pid|lock)"""')).toEqual([

@@ -24,6 +24,8 @@ export interface LiteralKey {
   prefixes?: string[];
   /** Value suffixes (from wildcard patterns `*.cgi` with no literal prefix to use). */
   suffixes?: string[];
+  /** Text the value contains (from wildcard patterns `*containerd.sock*` with neither). */
+  contains?: string[];
 }
 
 /** Shortest prefix worth indexing (shorter ones select too much). */
@@ -54,6 +56,19 @@ function suffixOf(pattern: string): string | undefined {
 
 /** Shortest suffix worth indexing (`.sh`, `.py`: extensions select well). */
 const MIN_SUFFIX = 3;
+
+// `*containerd.sock*`, `?memfd:*`, `*/bin/*sh*` → the longest literal text between wildcards
+// (every match contains it); undefined when shorter than MIN_CONTAINS or holding an escape.
+function containedOf(pattern: string): string | undefined {
+  let best = '';
+  for (const part of pattern.split(/[*?]/)) if (part.length > best.length) best = part;
+  if (best.length < MIN_CONTAINS || best.includes('\\')) return undefined;
+  return best;
+}
+
+/** Shortest contained text worth indexing: a value is tested for each one (once per
+ * distinct value, thanks to the index's per-value cache). */
+const MIN_CONTAINS = 4;
 
 /** Fields with too few distinct values to select anything. */
 const UNSELECTIVE = new Set([
@@ -150,7 +165,10 @@ function cost(h: Hint): number {
   return h.reduce(
     (n, k) =>
       n +
-      (k.values.length + 3 * (k.prefixes?.length ?? 0) + 3 * (k.suffixes?.length ?? 0)) *
+      (k.values.length +
+        3 * (k.prefixes?.length ?? 0) +
+        3 * (k.suffixes?.length ?? 0) +
+        5 * (k.contains?.length ?? 0)) *
         (WEIGHT[k.field] ?? 1),
     0,
   );
@@ -163,7 +181,8 @@ function selective(h: Hint | undefined): Hint | undefined {
       (k) =>
         common(k.field, k.values) ||
         (k.prefixes !== undefined && common(k.field, k.prefixes)) ||
-        (k.suffixes !== undefined && common(k.field, k.suffixes)),
+        (k.suffixes !== undefined && common(k.field, k.suffixes)) ||
+        (k.contains !== undefined && common(k.field, k.contains)),
     )
     ? undefined
     : h;
@@ -235,6 +254,7 @@ function eqlHint(node: EqlNode): Hint | undefined {
       const values: string[] = [];
       const prefixes: string[] = [];
       const suffixes: string[] = [];
+      const contains: string[] = [];
       for (const v of patterns as string[]) {
         if (!v.includes('*') && !v.includes('?')) {
           if (!usable(v)) return undefined;
@@ -248,8 +268,13 @@ function eqlHint(node: EqlNode): Hint | undefined {
           continue;
         }
         const suffix = suffixOf(v);
-        if (suffix === undefined) return undefined;
-        suffixes.push(suffix);
+        if (suffix !== undefined) {
+          suffixes.push(suffix);
+          continue;
+        }
+        const inner = containedOf(v);
+        if (inner === undefined) return undefined;
+        contains.push(inner);
       }
       const key: LiteralKey = {
         field,
@@ -258,6 +283,7 @@ function eqlHint(node: EqlNode): Hint | undefined {
       };
       if (prefixes.length > 0) key.prefixes = prefixes;
       if (suffixes.length > 0) key.suffixes = suffixes;
+      if (contains.length > 0) key.contains = contains;
       return [key];
     }
     default:

@@ -1,6 +1,6 @@
 /**
  * Rules indexed by their pre-filter hints, so that the rules tried on an event are only
- * those that can match it: by literal values (or value prefixes, suffixes) of a field, else by
+ * those that can match it: by literal values (or value prefixes, suffixes, contained text) of a field, else by
  * `event.category`. Rules without hints are tried on every event. The cost per event grows
  * with the number of rules that share its values or category, not with the number of rules.
  */
@@ -29,11 +29,21 @@ class ValueTable {
     this.suffixes.insert(suffix, rt);
   }
 
+  /** Contained texts: each one tested on a value (per distinct value: see FieldIndex.seen). */
+  private readonly contained = new Map<string, RuleRuntime[]>();
+
+  addContained(text: string, rt: RuleRuntime): void {
+    const list = this.contained.get(text) ?? [];
+    if (!list.includes(rt)) list.push(rt);
+    this.contained.set(text, list);
+  }
+
   lookup(value: string, out: (list: RuleRuntime[]) => void): void {
     const l = this.exact.get(value);
     if (l) out(l);
     if (!this.prefixes.empty) this.prefixes.forEachMatch(value, out);
     if (!this.suffixes.empty) this.suffixes.forEachMatch(value, out);
+    for (const [text, list] of this.contained) if (value.includes(text)) out(list);
   }
 }
 
@@ -199,6 +209,7 @@ export class RuleIndex {
           for (const v of k.values) table.addExact(ci ? v.toLowerCase() : v, rt);
           for (const p of k.prefixes ?? []) table.addPrefix(ci ? p.toLowerCase() : p, rt);
           for (const x of k.suffixes ?? []) table.addSuffix(ci ? x.toLowerCase() : x, rt);
+          for (const x of k.contains ?? []) table.addContained(ci ? x.toLowerCase() : x, rt);
         }
         continue;
       }
