@@ -69,6 +69,11 @@ const NO_RULES: readonly RuleRuntime[] = Object.freeze([]);
 
 const readCategory = compileEqlFieldGetter('event.category');
 
+// Bound once: called through the package's re-exports, each call per event went through two
+// export getters that V8 would not inline.
+const enterScope = enterEventScope;
+const leaveScope = leaveEventScope;
+
 export class DetectionEngine {
   readonly runtimes: RuleRuntime[] = [];
   readonly skipped: SkippedRule[] = [];
@@ -171,7 +176,7 @@ export class DetectionEngine {
 
   /** The new_terms term keys an event needs from the store, per candidate rule. */
   termKeys(e: EvaluatedEvent, candidates: readonly RuleRuntime[], out: Set<string>): void {
-    enterEventScope();
+    enterScope();
     try {
       for (const rt of candidates) {
         if (rt.kind !== 'new_terms') continue;
@@ -180,7 +185,7 @@ export class DetectionEngine {
         for (const t of found) out.add(t.key);
       }
     } finally {
-      leaveEventScope();
+      leaveScope();
     }
   }
 
@@ -198,7 +203,7 @@ export class DetectionEngine {
   ): void {
     // Field reads and tests shared by several rules (and by the index, when it picks the
     // candidates here: `candidates` null) run once for this event.
-    enterEventScope();
+    enterScope();
     try {
       const chosen = candidates ?? this.candidates(e.event, e.index);
       const gated =
@@ -207,7 +212,7 @@ export class DetectionEngine {
       e.ref ??= { id: eventId(e.event), index: e.index, time: e.time };
       this.evaluateRules(chosen, gated ?? NO_RULES, e, e as ReadyEvent, state, alerts, learnOnly);
     } finally {
-      leaveEventScope();
+      leaveScope();
     }
   }
 
