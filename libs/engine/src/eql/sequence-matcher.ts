@@ -71,6 +71,8 @@ interface PlanStage {
   /** Per key: an optional field (`?field`) joins on null. */
   optionalKeys?: boolean[];
   source: string;
+  /** The stage's one reusable tuple (see keyTuples). */
+  scratch: unknown[][];
 }
 
 /** A compiled sequence query prepared for matching (stages expanded for `runs`). */
@@ -203,6 +205,7 @@ function expandStage(stage: EqlStage): (PlanStage & { missing: boolean })[] {
     optionalKeys: stage.optionalKeys,
     source: stage.source,
     missing: stage.missing,
+    scratch: scratchFor(stage.keys),
   };
   return Array.from({ length: runs }, () => one);
 }
@@ -254,6 +257,7 @@ export function planEqlSequence(
           keys: query.until.keys,
           optionalKeys: query.until.optionalKeys,
           source: query.until.source,
+          scratch: scratchFor(query.until.keys),
         }
       : undefined,
     maxspanMs: maxspan !== undefined && maxspan > 0 ? maxspan : undefined,
@@ -286,8 +290,27 @@ export function createEqlSequenceState(): EqlSequenceState {
   };
 }
 
+/**
+ * The event's join-key tuples for a stage. The usual case, every key one scalar value, is
+ * written into the stage's own scratch tuple (most tuples are only looked up, and miss), so
+ * the caller must copy a tuple it keeps (touchKey does) and finish with it before the same
+ * stage's next call.
+ */
 function keyTuples(stage: PlanStage, event: unknown): unknown[][] {
-  return eqlJoinKeyTuples(stage.keys, stage.optionalKeys, event);
+  const keys = stage.keys;
+  const scratch = stage.scratch;
+  const tuple = scratch[0];
+  for (let i = 0; i < keys.length; i++) {
+    const v = keys[i](event);
+    if (v === null || v === undefined || typeof v === 'object')
+      return eqlJoinKeyTuples(keys, stage.optionalKeys, event);
+    tuple[i] = v;
+  }
+  return scratch;
+}
+
+function scratchFor(keys: readonly unknown[]): unknown[][] {
+  return [new Array<unknown>(keys.length).fill(null)];
 }
 
 /**
@@ -416,7 +439,8 @@ function touchKey(plan: EqlSequencePlan, state: EqlSequenceState, id: string, va
     ks.at = state.seq;
     return ks;
   }
-  ks = { k: values, at: state.seq, p: new Array(Math.max(plan.positive.length - 1, 0)).fill(null) };
+  // (a copy: `values` may be a stage's scratch tuple, see keyTuples)
+  ks = { k: values.slice(), at: state.seq, p: new Array(Math.max(plan.positive.length - 1, 0)).fill(null) };
   state.keys[id] = ks;
   state.keyCount++;
   if (state.keyCount > plan.options.maxKeys) evictKeys(plan, state, id);

@@ -22,7 +22,6 @@ import type { PartitionState } from './partition-state';
 import { RuleIndex } from './rule-index';
 import {
   buildRuntime,
-  insertInRuleOrder,
   isSkipped,
   type RuleRuntime,
   type RuntimeBuildOptions,
@@ -64,8 +63,6 @@ interface ReadyEvent extends EvaluatedEvent {
 }
 
 const INDEX_CACHE_LIMIT = 4096;
-
-const NO_RULES: readonly RuleRuntime[] = Object.freeze([]);
 
 const readCategory = compileEqlFieldGetter('event.category');
 
@@ -206,20 +203,21 @@ export class DetectionEngine {
     enterScope();
     try {
       const chosen = candidates ?? this.candidates(e.event, e.index);
-      const gated =
-        state.activeGated.size > 0 && !learnOnly ? this.activeGatedFor(e, chosen, state) : undefined;
-      if (chosen.length === 0 && gated === undefined) return;
+      const gated = state.activeGated.size > 0 && !learnOnly ? this.activeGatedFor(e, chosen, state) : 0;
+      if (chosen.length === 0 && gated === 0) return;
       e.ref ??= { id: eventId(e.event), index: e.index, time: e.time };
-      this.evaluateRules(chosen, gated ?? NO_RULES, e, e as ReadyEvent, state, alerts, learnOnly);
+      this.evaluateRules(chosen, this.gatedScratch, gated, e, e as ReadyEvent, state, alerts, learnOnly);
     } finally {
       leaveScope();
     }
   }
 
-  /** Evaluates `rules` and `more` (both in rule order, disjoint) in rule order. */
+  /** Evaluates `rules` and the first `moreCount` of `more` (both in rule order, disjoint) in
+   * rule order. */
   private evaluateRules(
     rules: readonly RuleRuntime[],
     more: readonly RuleRuntime[],
+    moreCount: number,
     e: EvaluatedEvent,
     ready: ReadyEvent,
     state: PartitionState,
@@ -228,11 +226,9 @@ export class DetectionEngine {
   ): void {
     let i = 0;
     let j = 0;
-    while (i < rules.length || j < more.length) {
+    while (i < rules.length || j < moreCount) {
       const rt =
-        j === more.length || (i < rules.length && rules[i].ordinal < more[j].ordinal)
-          ? rules[i++]
-          : more[j++];
+        j === moreCount || (i < rules.length && rules[i].ordinal < more[j].ordinal) ? rules[i++] : more[j++];
       if (learnOnly && rt.kind !== 'new_terms') continue;
       const t0 = this.profile ? performance.now() : 0;
       rt.stats.evaluations++;
@@ -285,50 +281,58 @@ export class DetectionEngine {
     }
   }
 
-  /** The gated sequence rules not among `candidates` that have pending state in this
-   * partition and can use the event (category, guards, index pattern), in rule order;
-   * undefined when there are none. */
+  /** The active gated rules of the event being evaluated, in rule order: the first
+   * `activeGatedFor` entries (one array reused from event to event). */
+  private readonly gatedScratch: RuleRuntime[] = [];
+  private gatedCount = 0;
+
+  /** Puts the gated sequence rules not among `candidates` that have pending state in this
+   * partition and can use the event (category, guards, index pattern) in `gatedScratch`, in
+   * rule order, and returns how many. */
   private activeGatedFor(
     e: EvaluatedEvent,
     candidates: readonly RuleRuntime[],
     state: PartitionState,
-  ): readonly RuleRuntime[] | undefined {
+  ): number {
+    this.gatedCount = 0;
     const epoch = ++this.gatedEpoch;
     // (index loops: this runs per event, and for-of here allocated an iterator result per rule)
     for (let i = 0; i < candidates.length; i++) if (candidates[i].gated) candidates[i].mark = epoch;
     const mask = this.guards.active ? this.guards.maskFor(e.event) : null;
     const byCategory = state.activeGatedByCategory;
-    let extra: RuleRuntime[] | undefined;
     const category = readCategory(e.event);
-    if (typeof category === 'string')
-      extra = this.addGated(byCategory.get(category.toLowerCase()), e, mask, epoch, extra);
+    if (typeof category === 'string') this.addGated(byCategory.get(category.toLowerCase()), e, mask, epoch);
     else if (Array.isArray(category))
       for (let i = 0; i < category.length; i++) {
         const c: unknown = category[i];
-        if (typeof c === 'string')
-          extra = this.addGated(byCategory.get(c.toLowerCase()), e, mask, epoch, extra);
+        if (typeof c === 'string') this.addGated(byCategory.get(c.toLowerCase()), e, mask, epoch);
       }
-    return this.addGated(byCategory.get('*'), e, mask, epoch, extra);
+    this.addGated(byCategory.get('*'), e, mask, epoch);
+    return this.gatedCount;
   }
 
-  /** Adds the usable rules of `list` (in rule order) to `extra`, keeping it in rule order. */
+  /** Adds the usable rules of `list` to `gatedScratch`, keeping it in rule order. */
   private addGated(
     list: readonly RuleRuntime[] | undefined,
     e: EvaluatedEvent,
     mask: Uint8Array | null,
     epoch: number,
-    extra: RuleRuntime[] | undefined,
-  ): RuleRuntime[] | undefined {
-    if (!list) return extra;
+  ): void {
+    if (!list) return;
+    const out = this.gatedScratch;
     for (let i = 0; i < list.length; i++) {
       const rt = list[i];
       if (rt.mark === epoch) continue;
       rt.mark = epoch;
       if (mask !== null && mask[rt.ordinal] !== 1) continue;
       if (!this.matchesIndex(rt, e.index)) continue;
-      insertInRuleOrder((extra ??= []), rt);
+      let at = this.gatedCount++;
+      while (at > 0 && out[at - 1].ordinal > rt.ordinal) {
+        out[at] = out[at - 1];
+        at--;
+      }
+      out[at] = rt;
     }
-    return extra;
   }
 
   private emitOne(rt: RuleRuntime, kind: 'query' | 'eql', e: ReadyEvent, alerts: AlertDocument[]): void {
