@@ -138,13 +138,16 @@ function unrolledFastPath(segs: string[], collect: (doc: unknown) => unknown): F
   for (let i = 0; i < n; i++) {
     const node = `n${i}`;
     const onScalar = i === 0 ? 'undefined' : `(${alt(i - 1)}) ? collect(doc) : undefined`;
-    // Load first: a missing key (most reads) costs one load, no own-property lookup; a
-    // value found is checked to be the node's own (never the prototype chain's).
+    // Load first: a missing key (most reads) costs one load, no own-property lookup. A value
+    // found is the node's own when the node is a plain object (Object.prototype its
+    // prototype, as JSON.parse makes them) and Object.prototype has no such key (not even
+    // polluted): a prototype load and a load on one object, where hasOwnProperty is a call.
+    // Any other node (a null or another prototype) is asked hasOwnProperty.
     lines.push(
       `if (${node} === null || typeof ${node} !== 'object') return ${onScalar};`,
       `if (isArray(${node})) return collect(doc);`,
       `const n${i + 1} = ${node}[${lit(segs[i])}];`,
-      `if (n${i + 1} === undefined || !hasOwn.call(${node}, ${lit(segs[i])})) return (${alt(i)}) ? collect(doc) : undefined;`,
+      `if (n${i + 1} === undefined || (getProto(${node}) !== ObjectProto || ObjectProto[${lit(segs[i])}] !== undefined) && !hasOwn.call(${node}, ${lit(segs[i])})) return (${alt(i)}) ? collect(doc) : undefined;`,
     );
   }
   lines.push(
@@ -156,9 +159,11 @@ function unrolledFastPath(segs: string[], collect: (doc: unknown) => unknown): F
     'isArray',
     'isPlainArray',
     'collect',
+    'getProto',
+    'ObjectProto',
     `return function readField(doc) {\n${lines.join('\n')}\n};`,
   ) as (...deps: unknown[]) => FieldGetter;
-  return factory(hasOwn, Array.isArray, isPlainArray, collect);
+  return factory(hasOwn, Array.isArray, isPlainArray, collect, Object.getPrototypeOf, Object.prototype);
 }
 
 /** No null/undefined holes and no nested arrays: what the full walk would return, as is. */
