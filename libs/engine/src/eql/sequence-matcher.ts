@@ -50,6 +50,12 @@ export interface EqlSequenceMatcherOptions {
    */
   maxKeySkewMs?: number;
   /**
+   * Most distinct last join-key values remembered per position of the held partial sequences
+   * (the check that skips looking up tuples no partial ends in); past it that position is
+   * looked up for every tuple until it holds nothing again. Default 10,000.
+   */
+  maxHeldValues?: number;
+  /**
    * Test every stage's condition on every event, even of stages that cannot act (no partial
    * sequence held before them), and look up every key tuple, even one that no held partial
    * ends in: the reference the skipping is tested against. Default false.
@@ -62,6 +68,7 @@ const DEFAULT_OPTIONS: Required<EqlSequenceMatcherOptions> = {
   maxAwaitingPerKey: 1_000,
   sweepEvery: 1_024,
   maxKeySkewMs: 3_600_000,
+  maxHeldValues: 10_000,
   testEveryStage: false,
 };
 
@@ -368,7 +375,11 @@ interface Held {
   counts: number[];
   /** Bumped whenever a count turns zero or non-zero (what liveness depends on). */
   version: number;
-  lastValues: Map<unknown, number>[];
+  /** Per position, the last join-key values held there with their counts; null while more
+   * distinct values are held than `maxHeldValues` (a flood of keys: the memory is not spent,
+   * and every tuple is looked up), until the position holds nothing again. */
+  lastValues: (Map<unknown, number> | null)[];
+  maxValues: number;
 }
 
 const heldByState = new WeakMap<Record<string, KeyState>, Held>();
@@ -383,6 +394,7 @@ function heldOf(plan: EqlSequencePlan, state: EqlSequenceState): Held {
       counts: new Array<number>(positions).fill(0),
       version: 0,
       lastValues: Array.from({ length: positions }, () => new Map<unknown, number>()),
+      maxValues: plan.options.maxHeldValues,
     };
     for (const id in state.keys) {
       const ks = state.keys[id];
@@ -398,12 +410,18 @@ function hold(held: Held, ks: KeyState, j: number, delta: 1 | -1): void {
   const before = held.counts[j];
   held.counts[j] += delta;
   if (before === 0 || held.counts[j] === 0) held.version++;
-  if (ks.k.length === 0) return;
-  const last = ks.k[ks.k.length - 1];
+  if (held.counts[j] === 0) {
+    // Nothing held: the values are known again (none).
+    held.lastValues[j] = new Map();
+    return;
+  }
   const values = held.lastValues[j];
+  if (values === null || ks.k.length === 0) return;
+  const last = ks.k[ks.k.length - 1];
   const n = (values.get(last) ?? 0) + delta;
-  if (n > 0) values.set(last, n);
-  else values.delete(last);
+  if (n <= 0) values.delete(last);
+  else if (n === 1 && values.size >= held.maxValues) held.lastValues[j] = null;
+  else values.set(last, n);
 }
 
 /** Every write of a partial sequence slot goes through here, keeping `Held` exact. */
@@ -555,7 +573,7 @@ export function processEqlSequenceEvent(
   for (let j = P - 1; j >= 0; j--) {
     const stage = plan.stages[plan.positive[j]];
     if (!hits[plan.conditionOf[plan.positive[j]]]) continue;
-    const holding = j > 0 && !plan.options.testEveryStage ? held.lastValues[j - 1] : undefined;
+    const holding = j > 0 && !plan.options.testEveryStage ? (held.lastValues[j - 1] ?? undefined) : undefined;
     for (const values of keyTuples(stage, event)) {
       // No key holding a partial at j-1 ends in this value: nothing to advance.
       if (holding !== undefined && values.length > 0 && !holding.has(values[values.length - 1])) continue;

@@ -174,10 +174,12 @@ describe('EQL sequences: skipping what cannot act changes nothing', () => {
         queryArb,
         fc.constantFrom<string[]>([], ['k'], ['h', 'k'], ['k', 'h']),
         fc.boolean(),
-        (events, spec, by, roundTrip) => {
+        fc.constantFrom(1, 2, 10_000),
+        (events, spec, by, roundTrip, maxHeldValues) => {
           const query = queryOf(spec, by);
           const run = (testEveryStage: boolean): string => {
-            const plan = planEqlSequence(query, { sweepEvery: 3, testEveryStage });
+            // maxHeldValues 1 or 2: positions give up their value sets and take them up again.
+            const plan = planEqlSequence(query, { sweepEvery: 3, testEveryStage, maxHeldValues });
             let state: EqlSequenceState = createEqlSequenceState();
             const found: EqlCompletedSequence[] = [];
             events.forEach((ev, i) => {
