@@ -412,7 +412,9 @@ function hold(held: Held, ks: KeyState, j: number, delta: 1 | -1): void {
   if (before === 0 || held.counts[j] === 0) held.version++;
   if (held.counts[j] === 0) {
     // Nothing held: the values are known again (none).
-    held.lastValues[j] = new Map();
+    const values = held.lastValues[j];
+    if (values === null) held.lastValues[j] = new Map();
+    else if (values.size > 0) values.clear();
     return;
   }
   const values = held.lastValues[j];
