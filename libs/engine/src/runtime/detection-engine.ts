@@ -22,6 +22,7 @@ import type { PartitionState } from './partition-state';
 import { RuleIndex } from './rule-index';
 import {
   buildRuntime,
+  insertInRuleOrder,
   isSkipped,
   type RuleRuntime,
   type RuntimeBuildOptions,
@@ -326,12 +327,7 @@ export class DetectionEngine {
       rt.mark = epoch;
       if (mask !== null && mask[rt.ordinal] !== 1) continue;
       if (!this.matchesIndex(rt, e.index)) continue;
-      let at = this.gatedCount++;
-      while (at > 0 && out[at - 1].ordinal > rt.ordinal) {
-        out[at] = out[at - 1];
-        at--;
-      }
-      out[at] = rt;
+      this.gatedCount = insertInRuleOrder(out, rt, this.gatedCount);
     }
   }
 

@@ -146,15 +146,18 @@ export function buildRuntime(
   return { ...base, kind: 'filter', condition, filterAlertKind: 'query' };
 }
 
-/** Inserts `rt` into `list`, which is in rule order, keeping that order (lists are short). */
-export function insertInRuleOrder(list: RuleRuntime[], rt: RuleRuntime): void {
-  let at = list.length;
-  list.push(rt);
+/**
+ * Inserts `rt` into the first `length` entries of `list` (all of it by default), which are in
+ * rule order, keeping that order (lists are short); returns the new length.
+ */
+export function insertInRuleOrder(list: RuleRuntime[], rt: RuleRuntime, length = list.length): number {
+  let at = length;
   while (at > 0 && list[at - 1].ordinal > rt.ordinal) {
     list[at] = list[at - 1];
     at--;
   }
   list[at] = rt;
+  return length + 1;
 }
 
 export function isSkipped(r: RuleRuntime | SkippedRule): r is SkippedRule {
