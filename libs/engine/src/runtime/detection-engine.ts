@@ -133,7 +133,19 @@ export class DetectionEngine {
    * only their lists; a process end event, which no exec rule can use, reads next to nothing.
    */
   candidates(event: unknown, index: string | null): readonly RuleRuntime[] {
-    const mask = this.guards.active ? this.guards.maskFor(event) : null;
+    return this.candidatesWithMask(event, index, this.maskOf(event));
+  }
+
+  /** The guard mask of the event (null: no rule has a guard). */
+  private maskOf(event: unknown): Uint8Array | null {
+    return this.guards.active ? this.guards.maskFor(event) : null;
+  }
+
+  private candidatesWithMask(
+    event: unknown,
+    index: string | null,
+    mask: Uint8Array | null,
+  ): readonly RuleRuntime[] {
     const view = mask === null ? undefined : this.index.viewFor(mask);
     const all = this.index.candidates(event, view);
     if (all.length === 0) return all;
@@ -203,8 +215,11 @@ export class DetectionEngine {
     // candidates here: `candidates` null) run once for this event.
     enterScope();
     try {
-      const chosen = candidates ?? this.candidates(e.event, e.index);
-      const gated = state.activeGated.size > 0 && !learnOnly ? this.activeGatedFor(e, chosen, state) : 0;
+      // One mask for the index and the active gated rules (when either needs it).
+      const wantsGated = state.activeGated.size > 0 && !learnOnly;
+      const mask = candidates === null || wantsGated ? this.maskOf(e.event) : null;
+      const chosen = candidates ?? this.candidatesWithMask(e.event, e.index, mask);
+      const gated = wantsGated ? this.activeGatedFor(e, chosen, state, mask) : 0;
       if (chosen.length === 0 && gated === 0) return;
       e.ref ??= { id: eventId(e.event), index: e.index, time: e.time };
       this.evaluateRules(chosen, this.gatedScratch, gated, e, e as ReadyEvent, state, alerts, learnOnly);
@@ -294,12 +309,12 @@ export class DetectionEngine {
     e: EvaluatedEvent,
     candidates: readonly RuleRuntime[],
     state: PartitionState,
+    mask: Uint8Array | null,
   ): number {
     this.gatedCount = 0;
     const epoch = ++this.gatedEpoch;
     // (index loops: this runs per event, and for-of here allocated an iterator result per rule)
     for (let i = 0; i < candidates.length; i++) if (candidates[i].gated) candidates[i].mark = epoch;
-    const mask = this.guards.active ? this.guards.maskFor(e.event) : null;
     const byCategory = state.activeGatedByCategory;
     const category = readCategory(e.event);
     if (typeof category === 'string') this.addGated(byCategory.get(category.toLowerCase()), e, mask, epoch);
