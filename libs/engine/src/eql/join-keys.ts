@@ -15,8 +15,34 @@ export function eqlJoinKeyTuples(
   event: unknown,
 ): unknown[][] {
   // The usual case, every key one scalar value: one tuple built at its final size.
-  const single = singleTuple(keys, event);
-  if (single !== undefined) return [single];
+  const single = new Array<unknown>(keys.length);
+  if (fillSingleKeyTuple(keys, event, single)) return [single];
+  return multiValuedKeyTuples(keys, optionalKeys, event);
+}
+
+/**
+ * Writes the event's one tuple into `into` when every key holds one non-null scalar, and says
+ * whether it did (else `into` holds a part of one, and the tuples are `multiValuedKeyTuples`).
+ */
+export function fillSingleKeyTuple(
+  keys: readonly ((event: unknown) => unknown)[],
+  event: unknown,
+  into: unknown[],
+): boolean {
+  for (let i = 0; i < keys.length; i++) {
+    const v = keys[i](event);
+    if (v === null || v === undefined || typeof v === 'object') return false;
+    into[i] = v;
+  }
+  return true;
+}
+
+/** The tuples when some key is missing, null or multi-valued (see eqlJoinKeyTuples). */
+export function multiValuedKeyTuples(
+  keys: readonly ((event: unknown) => unknown)[],
+  optionalKeys: readonly boolean[] | undefined,
+  event: unknown,
+): unknown[][] {
   let tuples: unknown[][] = [[]];
   for (let i = 0; i < keys.length; i++) {
     const v = keys[i](event);
@@ -45,17 +71,6 @@ export function eqlJoinKeyTuples(
     }
   }
   return tuples;
-}
-
-/** The one tuple of an event whose key fields all hold one non-null scalar; else undefined. */
-function singleTuple(keys: readonly ((event: unknown) => unknown)[], event: unknown): unknown[] | undefined {
-  const tuple = new Array<unknown>(keys.length);
-  for (let i = 0; i < keys.length; i++) {
-    const v = keys[i](event);
-    if (v === null || v === undefined || typeof v === 'object') return undefined;
-    tuple[i] = v;
-  }
-  return tuple;
 }
 
 /** Composite-aggregation order: per key, nulls first, then ascending (numbers before strings). */

@@ -22,7 +22,7 @@
  * index, the event itself) when the state must be persisted.
  */
 import type { EqlEventCondition, EqlKeyExpression, EqlSequenceQuery, EqlStage } from './types';
-import { compareEqlJoinKeys, eqlJoinKeyTuples } from './join-keys';
+import { compareEqlJoinKeys, fillSingleKeyTuple, multiValuedKeyTuples } from './join-keys';
 import {
   compareEqlOrdinal,
   compareEqlTime,
@@ -304,16 +304,8 @@ export function createEqlSequenceState(): EqlSequenceState {
  * stage's next call.
  */
 function keyTuples(stage: PlanStage, event: unknown): unknown[][] {
-  const keys = stage.keys;
-  const scratch = stage.scratch;
-  const tuple = scratch[0];
-  for (let i = 0; i < keys.length; i++) {
-    const v = keys[i](event);
-    if (v === null || v === undefined || typeof v === 'object')
-      return eqlJoinKeyTuples(keys, stage.optionalKeys, event);
-    tuple[i] = v;
-  }
-  return scratch;
+  if (fillSingleKeyTuple(stage.keys, event, stage.scratch[0])) return stage.scratch;
+  return multiValuedKeyTuples(stage.keys, stage.optionalKeys, event);
 }
 
 function scratchFor(keys: readonly unknown[]): unknown[][] {
