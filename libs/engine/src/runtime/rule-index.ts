@@ -1,24 +1,32 @@
 /**
  * Rules indexed by their pre-filter hints, so that the rules tried on an event are only
- * those that can match it: by literal values (or value prefixes, suffixes, contained text) of a field, else by
- * `event.category`. Rules without hints are tried on every event. The cost per event grows
- * with the number of rules that share its values or category, not with the number of rules.
+ * those that can match it: by literal values (or value prefixes, suffixes, contained text) of
+ * a field, else by `event.category`. Rules without hints are tried on every event. The cost
+ * per event grows with the number of rules that share its values or category, not with the
+ * number of rules.
  */
 import type { FieldGetter } from '@sequent/ecs';
 import { compileEqlFieldGetter, PrefixTrie } from '@sequent/rules';
 import { literalHintsOf, type LiteralKey, type RuleLiteralHint } from './literal-hints';
 import type { RuleRuntime } from './rule-runtime';
 
+/** Files `rt` under `key` of `map`, once. */
+function fileUnder(map: Map<string, RuleRuntime[]>, key: string, rt: RuleRuntime): void {
+  const list = map.get(key) ?? [];
+  if (!list.includes(rt)) list.push(rt);
+  map.set(key, list);
+}
+
 class ValueTable {
   readonly exact = new Map<string, RuleRuntime[]>();
   /** Value prefixes and suffixes: one trie walk over a value finds every one filed. */
   private readonly prefixes = new PrefixTrie<RuleRuntime>();
   private readonly suffixes = new PrefixTrie<RuleRuntime>(true);
+  /** Contained texts: each one tested on a value (per distinct value: see FieldIndex.seen). */
+  private readonly contained = new Map<string, RuleRuntime[]>();
 
   addExact(key: string, rt: RuleRuntime): void {
-    const list = this.exact.get(key) ?? [];
-    if (!list.includes(rt)) list.push(rt);
-    this.exact.set(key, list);
+    fileUnder(this.exact, key, rt);
   }
 
   addPrefix(prefix: string, rt: RuleRuntime): void {
@@ -29,13 +37,8 @@ class ValueTable {
     this.suffixes.insert(suffix, rt);
   }
 
-  /** Contained texts: each one tested on a value (per distinct value: see FieldIndex.seen). */
-  private readonly contained = new Map<string, RuleRuntime[]>();
-
   addContained(text: string, rt: RuleRuntime): void {
-    const list = this.contained.get(text) ?? [];
-    if (!list.includes(rt)) list.push(rt);
-    this.contained.set(text, list);
+    fileUnder(this.contained, text, rt);
   }
 
   lookup(value: string, out: (list: RuleRuntime[]) => void): void {
@@ -47,14 +50,6 @@ class ValueTable {
   }
 }
 
-/**
- * Gathers the candidate lists of one event into their union, in rule order. Events meet the
- * same few combinations of lists (the lists are fixed when the index is built), so the unions
- * are kept in a trie keyed by the lists in the order they arrive: an event walks it one map
- * lookup per list and gets an array computed once, instead of merging per event. A list that
- * adds nothing leads back to its own node. The trie is dropped when it grows past
- * `MAX_MERGE_NODES` (combinations a stream keeps producing), and rebuilt as events come.
- */
 const NO_RULES: readonly RuleRuntime[] = Object.freeze([]);
 
 interface MergeNode {
@@ -67,6 +62,14 @@ interface MergeNode {
 
 const MAX_MERGE_NODES = 20_000;
 
+/**
+ * Gathers the candidate lists of one event into their union, in rule order. Events meet the
+ * same few combinations of lists (the lists are fixed when the index is built), so the unions
+ * are kept in a trie keyed by the lists in the order they arrive: an event walks it one map
+ * lookup per list and gets an array computed once, instead of merging per event. A list that
+ * adds nothing leads back to its own node. The trie is dropped when it grows past
+ * `MAX_MERGE_NODES` (combinations a stream keeps producing), and rebuilt as events come.
+ */
 class Collector {
   private root: MergeNode = { rules: NO_RULES, next: null, byView: null };
   private node: MergeNode = this.root;
@@ -160,7 +163,8 @@ export class IndexView {
   }
 }
 
-/** Distinct masks with a view; past this (hostile guard values) the index runs whole and the mask filters afterwards. */
+/** Distinct masks with a view; past this (hostile guard values) the index runs whole and the
+ * mask filters afterwards. */
 export const MAX_INDEX_VIEWS = 256;
 
 /** Values cached per field, and the longest value cached. */
@@ -215,11 +219,7 @@ export class RuleIndex {
       }
       const categories = rt.rule.prefilter.categories;
       if (categories && categories.length > 0) {
-        for (const c of new Set(categories.map((x) => x.toLowerCase()))) {
-          const list = this.byCategory.get(c) ?? [];
-          list.push(rt);
-          this.byCategory.set(c, list);
-        }
+        for (const c of categories) fileUnder(this.byCategory, c.toLowerCase(), rt);
       } else this.always.push(rt);
     }
   }
