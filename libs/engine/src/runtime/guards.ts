@@ -173,10 +173,6 @@ function withCategoryGuard(rule: CompiledRule, guard: Guard): Guard {
 }
 
 /**
- * Which rules pass their guards, per combination of the guard fields' values: a mask over
- * rule ordinals (1: may use the event), cached for the few combinations a stream has.
- */
-/**
  * One level of the mask cache: the next level (or, past the last field, the mask) per value
  * of one guard field, by the value's shape, so the usual shapes (a string, a one-string list,
  * no value) are looked up without building a key.
@@ -193,6 +189,10 @@ function newLevel(): CacheLevel {
   return { byString: new Map(), bySingle: new Map(), byJson: new Map(), missing: null, mask: null };
 }
 
+/**
+ * Which rules pass their guards, per combination of the guard fields' values: a mask over
+ * rule ordinals (1: may use the event), cached for the few combinations a stream has.
+ */
 export class GuardTable {
   private readonly fields: string[];
   private readonly getters: FieldGetter[];

@@ -40,8 +40,12 @@ function prefixOf(pattern: string): string | undefined {
   const first = star < 0 ? question : question < 0 ? star : Math.min(star, question);
   if (first < 0) return undefined;
   const p = pattern.slice(0, first);
-  if ((p.length < MIN_PREFIX && p !== '.') || p.includes('\\')) return undefined;
-  return p;
+  return usablePrefix(p) && !p.includes('\\') ? p : undefined;
+}
+
+/** Long enough to select something, or `.`. */
+function usablePrefix(p: string): boolean {
+  return p.length >= MIN_PREFIX || p === '.';
 }
 
 // `*.cgi`, `php*.fcgi` → the text after the last wildcard (the value must end with it);
@@ -335,7 +339,7 @@ function regexHint(node: EqlNode): Hint | undefined {
   for (const v of patterns) {
     if (typeof v !== 'string') return undefined;
     const prefix = regexLiterals(v).prefix;
-    if (prefix.length < MIN_PREFIX && prefix !== '.') return undefined;
+    if (!usablePrefix(prefix)) return undefined;
     if (ci && !/^[\x20-\x7e]*$/.test(prefix)) return undefined;
     if (ci && /[ks]/i.test(prefix)) return undefined;
     prefixes.push(prefix);
