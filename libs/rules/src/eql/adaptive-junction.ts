@@ -21,7 +21,6 @@ export const REORDER_EVERY = 1024;
 export function adaptiveJunction(parts: readonly JunctionPart[], settleOn: boolean): JunctionPart {
   if (parts.length === 0) return () => !settleOn;
   if (parts.length === 1) return parts[0];
-  if (parts.length === 2) return adaptivePair(parts[0], parts[1], settleOn);
   const order = parts.slice();
   const settled = new Float64Array(order.length);
   let calls = 0;
@@ -35,41 +34,6 @@ export function adaptiveJunction(parts: readonly JunctionPart[], settleOn: boole
         settled[i]++;
         return settleOn;
       }
-    }
-    return !settleOn;
-  };
-}
-
-/** The two-part case (most junctions) without arrays: the same counting and reordering. */
-function adaptivePair(first: JunctionPart, second: JunctionPart, settleOn: boolean): JunctionPart {
-  let a = first;
-  let b = second;
-  let settledA = 0;
-  let settledB = 0;
-  let calls = 0;
-  return (event) => {
-    if (++calls === REORDER_EVERY) {
-      calls = 0;
-      if (settledB > settledA) {
-        const part = a;
-        a = b;
-        b = part;
-        const n = settledA;
-        settledA = settledB;
-        settledB = n;
-      }
-      // Whole numbers (>> 1, not / 2): a counter that turned fractional would be a boxed
-      // number, allocated anew on every increment.
-      settledA >>= 1;
-      settledB >>= 1;
-    }
-    if (a(event) === settleOn) {
-      settledA++;
-      return settleOn;
-    }
-    if (b(event) === settleOn) {
-      settledB++;
-      return settleOn;
     }
     return !settleOn;
   };
