@@ -34,7 +34,9 @@ function emptyChanges(): StateChanges {
 }
 
 export class PartitionState {
-  private readonly sequenceStates = new Map<RuleRuntime, TrackedSequenceState>();
+  /** The sequence rules, and their states by rule ordinal (the engine's per-event lookup). */
+  private readonly sequenceRules: RuleRuntime[] = [];
+  private readonly sequenceByOrdinal: TrackedSequenceState[] = [];
   private readonly thresholdMaps = new Map<RuleRuntime, BoundedMap<ThresholdGroupState>>();
   /** new_terms records known in this batch (read from the store, then updated). */
   terms = new Map<string, TermRecord>();
@@ -42,9 +44,7 @@ export class PartitionState {
   /** Buffered events added in this batch and not yet released, by seq. */
   private bufferAdded = new Map<number, BufferedEvent>();
   private bufferRemoved: number[] = [];
-  /** The sequence states by rule ordinal (the engine's per-event lookup), and which rules'
-   * states were handed out for change since the last `takeChanges`. */
-  private readonly sequenceByOrdinal: Array<TrackedSequenceState | undefined> = [];
+  /** The sequence rules whose states were handed out for change since the last `takeChanges`. */
   private dirtySequences: RuleRuntime[] = [];
   private readonly dirtyMark: Uint8Array;
   private thresholdEvictions = 0;
@@ -56,7 +56,8 @@ export class PartitionState {
     this.dirtyMark = new Uint8Array(runtimes.reduce((n, rt) => Math.max(n, rt.ordinal + 1), 0));
     for (const rt of runtimes) {
       if (rt.kind === 'sequence') {
-        this.setSequenceState(rt, new TrackedSequenceState(rt.sequence!.createState()));
+        this.sequenceRules.push(rt);
+        this.sequenceByOrdinal[rt.ordinal] = new TrackedSequenceState(rt.sequence!.createState());
       } else if (rt.kind === 'threshold') {
         this.thresholdMaps.set(
           rt,
@@ -85,7 +86,10 @@ export class PartitionState {
       } else this.changes.sequences.set(full, null);
     }
     for (const [rt, entries] of sequenceEntries) {
-      this.setSequenceState(rt, TrackedSequenceState.fromEntries(rt.sequence!.createState(), entries));
+      this.sequenceByOrdinal[rt.ordinal] = TrackedSequenceState.fromEntries(
+        rt.sequence!.createState(),
+        entries,
+      );
       if (rt.gated) this.updateGated(rt);
     }
     for (const [full, value] of snapshot.thresholds) {
@@ -97,18 +101,13 @@ export class PartitionState {
     }
   }
 
-  private setSequenceState(rt: RuleRuntime, st: TrackedSequenceState): void {
-    this.sequenceStates.set(rt, st);
-    this.sequenceByOrdinal[rt.ordinal] = st;
-  }
-
   /** The rule's sequence state, for reading and changing: the change is recorded. */
   sequenceState(rt: RuleRuntime): SequenceRuleState {
     if (this.dirtyMark[rt.ordinal] === 0) {
       this.dirtyMark[rt.ordinal] = 1;
       this.dirtySequences.push(rt);
     }
-    return this.sequenceByOrdinal[rt.ordinal]!.state;
+    return this.sequenceByOrdinal[rt.ordinal].state;
   }
 
   /** Gated sequence rules (filed by their starting stages) with pending state: the engine
@@ -118,7 +117,7 @@ export class PartitionState {
   readonly activeGatedByCategory = new Map<string, RuleRuntime[]>();
 
   updateGated(rt: RuleRuntime): void {
-    const pending = this.sequenceStates.get(rt)!.keyCount > 0;
+    const pending = this.sequenceByOrdinal[rt.ordinal].keyCount > 0;
     if (pending === this.activeGated.has(rt)) return;
     const categories = rt.categories.length > 0 ? rt.categories : ['*'];
     if (pending) {
@@ -142,7 +141,10 @@ export class PartitionState {
   /** Rules with pending sequence state, with when they were last swept. */
   pendingSequences(): Array<[RuleRuntime, TrackedSequenceState]> {
     const out: Array<[RuleRuntime, TrackedSequenceState]> = [];
-    for (const [rt, st] of this.sequenceStates) if (st.keyCount > 0) out.push([rt, st]);
+    for (const rt of this.sequenceRules) {
+      const st = this.sequenceByOrdinal[rt.ordinal];
+      if (st.keyCount > 0) out.push([rt, st]);
+    }
     return out;
   }
 
@@ -184,7 +186,7 @@ export class PartitionState {
     const c = this.changes;
     for (const rt of this.dirtySequences) {
       this.dirtyMark[rt.ordinal] = 0;
-      for (const [sub, value] of this.sequenceStates.get(rt)!.takeChanges())
+      for (const [sub, value] of this.sequenceByOrdinal[rt.ordinal].takeChanges())
         c.sequences.set(stateKey(rt.ruleKey, sub), value);
       c.ttlMs.sequences.set(rt.ruleKey, rt.retentionMs);
     }
@@ -203,14 +205,14 @@ export class PartitionState {
   /** Evicted keys: sequence join keys (counted by the matcher) and threshold groups. */
   get evictions(): number {
     let n = this.thresholdEvictions;
-    for (const st of this.sequenceStates.values()) n += st.state.stats.evictedKeys;
+    for (const rt of this.sequenceRules) n += this.sequenceByOrdinal[rt.ordinal].state.stats.evictedKeys;
     return n;
   }
 
   sizes(): { sequences: number; thresholds: number } {
     let sequences = 0;
     let thresholds = 0;
-    for (const st of this.sequenceStates.values()) sequences += st.keyCount;
+    for (const rt of this.sequenceRules) sequences += this.sequenceByOrdinal[rt.ordinal].keyCount;
     for (const m of this.thresholdMaps.values()) thresholds += m.size;
     return { sequences, thresholds };
   }
