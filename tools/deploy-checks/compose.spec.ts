@@ -201,17 +201,23 @@ describe('docker/Dockerfile', () => {
     for (const service of GRPC_SERVICES) expect(exposed).toContain(grpcDefaults(service).port);
   });
 
-  it("ships ingest's .proto files where the built ingest looks for them", () => {
-    expect(dockerfile).toMatch(/^COPY apps\/ingest\/proto \.\/apps\/ingest\/proto$/m);
-    const finder = readFileSync(path.join(repoRoot, 'apps', 'ingest', 'src', 'grpc-proto.ts'), 'utf8');
-    expect(finder).toContain("path.resolve(__dirname, '../../../../apps/ingest/proto')");
-    expect(path.resolve('/app/dist/apps/ingest/src', '../../../../apps/ingest/proto')).toBe(
-      '/app/apps/ingest/proto',
-    );
-    expect(
-      existsSync(path.join(repoRoot, 'apps', 'ingest', 'proto', 'sequent', 'ingest', 'v1', 'ingest.proto')),
-    ).toBe(true);
-  });
+  // Each gRPC service finds its .proto files relative to its built main module.
+  it.each([
+    { service: 'ingest', protoDir: 'apps/ingest/proto', proto: 'sequent/ingest/v1/ingest.proto' },
+    { service: 'alerter', protoDir: 'libs/alerting/proto', proto: 'sequent/alerting/v1/alerting.proto' },
+  ])(
+    "ships $service's .proto files where the built $service looks for them",
+    ({ service, protoDir, proto }) => {
+      expect(dockerfile).toMatch(/^WORKDIR \/app$/m);
+      expect(dockerfile).toContain(`\nCOPY ${protoDir} ./${protoDir}\n`);
+      const finder = readFileSync(path.join(repoRoot, 'apps', service, 'src', 'grpc-proto.ts'), 'utf8');
+      expect(finder).toContain(`path.resolve(__dirname, '../../../../${protoDir}')`);
+      expect(path.resolve(`/app/dist/apps/${service}/src`, `../../../../${protoDir}`)).toBe(
+        `/app/${protoDir}`,
+      );
+      expect(existsSync(path.join(repoRoot, protoDir, proto))).toBe(true);
+    },
+  );
 
   it('copies only files that exist and are not excluded by .dockerignore', () => {
     const ignored = readFileSync(path.join(repoRoot, '.dockerignore'), 'utf8')
@@ -224,21 +230,6 @@ describe('docker/Dockerfile', () => {
         expect(ignored).not.toContain(source);
       }
     }
-  });
-
-  it("ships the alerter's .proto files where the built alerter looks for them", () => {
-    expect(dockerfile).toMatch(/^WORKDIR \/app$/m);
-    expect(dockerfile).toMatch(/^COPY libs\/alerting\/proto \.\/libs\/alerting\/proto$/m);
-    const finder = readFileSync(path.join(repoRoot, 'apps', 'alerter', 'src', 'grpc-proto.ts'), 'utf8');
-    expect(finder).toContain("path.resolve(__dirname, '../../../../libs/alerting/proto')");
-    expect(path.resolve('/app/dist/apps/alerter/src', '../../../../libs/alerting/proto')).toBe(
-      '/app/libs/alerting/proto',
-    );
-    expect(
-      existsSync(
-        path.join(repoRoot, 'libs', 'alerting', 'proto', 'sequent', 'alerting', 'v1', 'alerting.proto'),
-      ),
-    ).toBe(true);
   });
 
   it('the launcher knows the three services and the build output paths', () => {
