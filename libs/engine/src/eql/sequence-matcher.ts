@@ -73,6 +73,8 @@ const DEFAULT_OPTIONS: Required<EqlSequenceMatcherOptions> = {
 };
 
 interface PlanStage {
+  /** `<category> where` (null: `any where`). */
+  category: string | null;
   condition: EqlEventCondition;
   keys: EqlKeyExpression[];
   /** Per key: an optional field (`?field`) joins on null. */
@@ -105,6 +107,9 @@ export interface EqlSequencePlan {
   /** Scratch: per distinct condition, whether some stage using it can change the state now
    * (for the state whose `Held` has the id `liveFor.held`, at its `version`). */
   live: boolean[];
+  /** Scratch: the same, counting the stages past the starting ones only (see
+   * `EqlSequenceInput.laterStagesOnly`). */
+  liveLater: boolean[];
   liveFor?: { held: number; version: number };
   /** Undefined when unbounded. */
   maxspanMs?: number;
@@ -202,11 +207,18 @@ export interface EqlSequenceInput {
   ref: unknown;
   time: EqlTime;
   tiebreaker?: EqlTiebreaker;
+  /**
+   * The caller knows that no starting stage (a leading missing stage or the first positive
+   * one) can match the event: a pre-filter that files the rule by its starting stages did not
+   * select it. Their conditions are then not tested. Default false.
+   */
+  laterStagesOnly?: boolean;
 }
 
 function expandStage(stage: EqlStage): (PlanStage & { missing: boolean })[] {
   const runs = Number.isInteger(stage.runs) && stage.runs > 1 ? stage.runs : 1;
   const one = {
+    category: stage.category,
     condition: stage.condition,
     keys: stage.keys,
     optionalKeys: stage.optionalKeys,
@@ -254,12 +266,14 @@ export function planEqlSequence(
     untilCondition,
     hits: conditions.map(() => false),
     live: conditions.map(() => false),
+    liveLater: conditions.map(() => false),
     positive,
     leading,
     middle,
     trailing,
     until: query.until
       ? {
+          category: query.until.category,
           condition: query.until.condition,
           keys: query.until.keys,
           optionalKeys: query.until.optionalKeys,
@@ -490,7 +504,8 @@ function exceedsMaxspan(plan: EqlSequencePlan, from: EqlTime, to: EqlTime): bool
   return plan.maxspanMs !== undefined && eqlMillisBetween(from, to) > plan.maxspanMs;
 }
 
-/** Sets `plan.live`: which conditions some stage could act on, given the held partials. */
+/** Sets `plan.live` (which conditions some stage could act on, given the held partials) and
+ * `plan.liveLater` (the same without the starting stages). */
 function markLive(plan: EqlSequencePlan, held: Held): void {
   // Unchanged since the last event of the same state: nothing turned zero or non-zero.
   const last = plan.liveFor;
@@ -500,23 +515,52 @@ function markLive(plan: EqlSequencePlan, held: Held): void {
     last.held = held.id;
     last.version = held.version;
   }
-  const pending = held.counts;
   const live = plan.live;
+  const later = plan.liveLater;
   if (plan.options.testEveryStage) {
     live.fill(true);
+    later.fill(true);
     return;
   }
   live.fill(false);
+  later.fill(false);
+  visitLaterLiveStages(plan, held, (stage) => {
+    const c = stage < 0 ? plan.untilCondition : plan.conditionOf[stage];
+    live[c] = true;
+    later[c] = true;
+  });
+  live[plan.conditionOf[plan.positive[0]]] = true;
+  for (const m of plan.leading) live[plan.conditionOf[m]] = true;
+}
+
+/**
+ * The stages past the starting ones (the leading missing stages and the first positive one)
+ * that the partials `held` holds let act on an event: positive stage j while a partial waits
+ * at j-1, a middle missing stage while one waits across its gap, the trailing missing stages
+ * always, and `until` (visited as -1) while any partial is held.
+ */
+function visitLaterLiveStages(plan: EqlSequencePlan, held: Held, visit: (stage: number) => void): void {
+  const pending = held.counts;
   let anyHeld = false;
   for (let j = 0; j < pending.length; j++) if (pending[j] > 0) anyHeld = true;
   const positive = plan.positive;
-  live[plan.conditionOf[positive[0]]] = true;
-  for (let j = 1; j < positive.length; j++)
-    if (pending[j - 1] > 0) live[plan.conditionOf[positive[j]]] = true;
-  for (const m of plan.leading) live[plan.conditionOf[m]] = true;
-  for (const { stage, gap } of plan.middle) if (pending[gap] > 0) live[plan.conditionOf[stage]] = true;
-  for (const m of plan.trailing) live[plan.conditionOf[m]] = true;
-  if (plan.until && anyHeld) live[plan.untilCondition] = true;
+  for (let j = 1; j < positive.length; j++) if (pending[j - 1] > 0) visit(positive[j]);
+  for (const { stage, gap } of plan.middle) if (pending[gap] > 0) visit(stage);
+  for (const m of plan.trailing) visit(m);
+  if (plan.until && anyHeld) visit(-1);
+}
+
+/**
+ * The stages past the starting ones that can act on the next event of this state (see
+ * visitLaterLiveStages; -1 is `until`): what a caller that routes events to the matcher by
+ * their starting stages must still route to it.
+ */
+export function visitEqlLaterLiveStages(
+  plan: EqlSequencePlan,
+  state: EqlSequenceState,
+  visit: (stage: number) => void,
+): void {
+  visitLaterLiveStages(plan, heldOf(plan, state), visit);
 }
 
 /**
@@ -538,9 +582,9 @@ export function processEqlSequenceEvent(
   // stage (`process where event.type == "start"`) costs nothing until an earlier one matched.
   const event = input.event;
   const hits = plan.hits;
-  const live = plan.live;
   const held = heldOf(plan, state);
   markLive(plan, held);
+  const live = input.laterStagesOnly === true ? plan.liveLater : plan.live;
   let any = false;
   for (let i = 0; i < plan.conditions.length; i++) {
     hits[i] = live[i] && plan.conditions[i](event);

@@ -14,8 +14,8 @@
 import { setField, type Doc } from '@sequent/ecs';
 import { compileEqlFieldGetter, enterEventScope, leaveEventScope, type CompiledRule } from '@sequent/rules';
 import { buildAlert, type AlertDocument } from '../alerts/alert-document';
-import { eventId } from '../event/event-id';
 import { stateKey, type EventRef } from '../state/state-store';
+import { refOf, type EvaluatedEvent } from './evaluated-event';
 import { GuardTable, guardOf } from './guards';
 import { eventTerms, isNewTerm, recordTerm } from './new-terms';
 import type { PartitionState } from './partition-state';
@@ -45,22 +45,6 @@ export interface DetectionEngineOptions extends RuntimeBuildOptions {
   guards?: boolean;
   /** Told when a rule throws on an event (the engine counts it and carries on). */
   onRuleError?: (rule: RuleRuntime, error: unknown) => void;
-}
-
-/** One event being evaluated. `ref` (its id, index and time) is filled in once a rule needs
- * it, so events no rule looks at never pay for an id (a hash when the event has none). */
-export interface EvaluatedEvent {
-  event: unknown;
-  index: string | null;
-  time: number;
-  ref: EventRef | null;
-  /** The new_terms terms found while prefetching their history (`termKeys`), per rule
-   * (empty: the rule's condition did not hold), so evaluation does not compute them again. */
-  terms?: Map<RuleRuntime, Array<{ tuple: string[]; key: string }>>;
-}
-
-interface ReadyEvent extends EvaluatedEvent {
-  ref: EventRef;
 }
 
 const INDEX_CACHE_LIMIT = 4096;
@@ -221,21 +205,19 @@ export class DetectionEngine {
       const chosen = candidates ?? this.candidatesWithMask(e.event, e.index, mask);
       const gated = wantsGated ? this.activeGatedFor(e, chosen, state, mask) : 0;
       if (chosen.length === 0 && gated === 0) return;
-      e.ref ??= { id: eventId(e.event), index: e.index, time: e.time };
-      this.evaluateRules(chosen, this.gatedScratch, gated, e, e as ReadyEvent, state, alerts, learnOnly);
+      this.evaluateRules(chosen, this.gatedScratch, gated, e, state, alerts, learnOnly);
     } finally {
       leaveScope();
     }
   }
 
   /** Evaluates `rules` and the first `moreCount` of `more` (both in rule order, disjoint) in
-   * rule order. */
+   * rule order. `more` are gated sequence rules the index did not select for the event. */
   private evaluateRules(
     rules: readonly RuleRuntime[],
     more: readonly RuleRuntime[],
     moreCount: number,
     e: EvaluatedEvent,
-    ready: ReadyEvent,
     state: PartitionState,
     alerts: AlertDocument[],
     learnOnly: boolean,
@@ -243,14 +225,14 @@ export class DetectionEngine {
     let i = 0;
     let j = 0;
     while (i < rules.length || j < moreCount) {
-      const rt =
-        j === moreCount || (i < rules.length && rules[i].ordinal < more[j].ordinal) ? rules[i++] : more[j++];
+      const fromIndex = j === moreCount || (i < rules.length && rules[i].ordinal < more[j].ordinal);
+      const rt = fromIndex ? rules[i++] : more[j++];
       if (learnOnly && rt.kind !== 'new_terms') continue;
       const t0 = this.profile ? performance.now() : 0;
       rt.stats.evaluations++;
       const before = alerts.length;
       try {
-        this.evaluateRule(rt, e, ready, state, alerts, learnOnly);
+        this.evaluateRule(rt, e, state, alerts, learnOnly, !fromIndex);
       } catch (err) {
         // One rule failing on one event (an evaluator bug, a hostile value) must not stop the
         // partition: the event still reaches every other rule; the failure is counted.
@@ -266,32 +248,33 @@ export class DetectionEngine {
   private evaluateRule(
     rt: RuleRuntime,
     e: EvaluatedEvent,
-    ready: ReadyEvent,
     state: PartitionState,
     alerts: AlertDocument[],
     learnOnly: boolean,
+    laterStagesOnly: boolean,
   ): void {
     {
       switch (rt.kind) {
         case 'filter':
-          if (rt.condition!(e.event)) this.emitOne(rt, rt.filterAlertKind!, ready, alerts);
+          if (rt.condition!(e.event)) this.emitOne(rt, rt.filterAlertKind!, e, alerts);
           break;
         case 'sequence': {
           const runner = rt.sequence!;
-          for (const events of runner.onEvent(state.sequenceState(rt), e.event, ready.ref)) {
+          // A gated rule the index did not select: its starting stages cannot match the event.
+          for (const events of runner.onEvent(state.sequenceState(rt), e, laterStagesOnly)) {
             // The matcher may also settle older sequences here (its periodic sweep): only a
-            // sequence this event completed carries this event's fields.
-            const byThis = events[events.length - 1] === ready.ref;
+            // sequence this event completed carries this event's fields (and has its ref).
+            const byThis = e.ref !== null && events[events.length - 1] === e.ref;
             this.emitSequence(rt, events, byThis ? e.event : undefined, alerts);
           }
           if (rt.gated) state.updateGated(rt);
           break;
         }
         case 'new_terms':
-          this.evaluateNewTerms(rt, ready, state, alerts, learnOnly);
+          this.evaluateNewTerms(rt, e, state, alerts, learnOnly);
           break;
         case 'threshold':
-          this.evaluateThreshold(rt, ready, state, alerts);
+          this.evaluateThreshold(rt, e, state, alerts);
           break;
       }
     }
@@ -346,15 +329,15 @@ export class DetectionEngine {
     }
   }
 
-  private emitOne(rt: RuleRuntime, kind: 'query' | 'eql', e: ReadyEvent, alerts: AlertDocument[]): void {
+  private emitOne(rt: RuleRuntime, kind: 'query' | 'eql', e: EvaluatedEvent, alerts: AlertDocument[]): void {
     if (rt.rule.isExcepted(e.event)) return;
     alerts.push(
       buildAlert({
         rule: rt.meta,
         kind,
-        events: [e.ref],
+        events: [refOf(e)],
         source: e.event,
-        originalTime: e.ref.time,
+        originalTime: e.time,
         now: this.now(),
       }),
     );
@@ -413,7 +396,7 @@ export class DetectionEngine {
 
   private evaluateNewTerms(
     rt: RuleRuntime,
-    e: ReadyEvent,
+    e: EvaluatedEvent,
     state: PartitionState,
     alerts: AlertDocument[],
     learnOnly: boolean,
@@ -421,19 +404,19 @@ export class DetectionEngine {
     const settings = rt.rule.newTerms!;
     for (const { tuple, key } of e.terms?.get(rt) ?? this.termsOf(rt, e.event)) {
       const record = state.terms.get(key);
-      const fresh = isNewTerm(record, e.ref.time, settings.historyWindowMs);
-      state.setTerm(rt, key, recordTerm(record, e.ref.time));
+      const fresh = isNewTerm(record, e.time, settings.historyWindowMs);
+      state.setTerm(rt, key, recordTerm(record, e.time));
       if (!fresh || learnOnly || rt.rule.isExcepted(e.event)) continue;
       alerts.push(
         buildAlert({
           rule: rt.meta,
           kind: 'new_terms',
-          events: [e.ref],
+          events: [refOf(e)],
           source: e.event,
-          originalTime: e.ref.time,
+          originalTime: e.time,
           now: this.now(),
           newTerms: tuple,
-          newTermsPeriod: Math.floor(e.ref.time / settings.historyWindowMs),
+          newTermsPeriod: Math.floor(e.time / settings.historyWindowMs),
           extra: { newTermsFields: settings.fields, historyWindowMs: settings.historyWindowMs },
         }),
       );
@@ -442,7 +425,7 @@ export class DetectionEngine {
 
   private evaluateThreshold(
     rt: RuleRuntime,
-    e: ReadyEvent,
+    e: EvaluatedEvent,
     state: PartitionState,
     alerts: AlertDocument[],
   ): void {
@@ -451,7 +434,7 @@ export class DetectionEngine {
     for (const group of thresholdGroups(e.event, settings.fields, rt.groupGetters!)) {
       const counted = countThreshold(
         state.threshold(rt, group.key),
-        e.ref.time,
+        e.time,
         e.event,
         settings,
         rt.cardinalityGetters!,
@@ -466,9 +449,9 @@ export class DetectionEngine {
         buildAlert({
           rule: rt.meta,
           kind: 'threshold',
-          events: [e.ref],
+          events: [refOf(e)],
           source,
-          originalTime: e.ref.time,
+          originalTime: e.time,
           now: this.now(),
           threshold: {
             terms: group.terms,

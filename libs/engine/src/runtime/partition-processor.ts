@@ -11,7 +11,8 @@ import type { AlertDocument } from '../alerts/alert-document';
 import { eventIndex } from '../event/event-index';
 import { ReorderBuffer, type ReleasedEvent, type ReorderOptions } from '../ordering/reorder-buffer';
 import type { StateStore } from '../state/state-store';
-import type { DetectionEngine, EvaluatedEvent } from './detection-engine';
+import type { DetectionEngine } from './detection-engine';
+import type { EvaluatedEvent } from './evaluated-event';
 import { PartitionState } from './partition-state';
 import type { RuleRuntime } from './rule-runtime';
 

@@ -33,6 +33,8 @@ function emptyChanges(): StateChanges {
   };
 }
 
+const ANY_CATEGORY: readonly string[] = ['*'];
+
 export class PartitionState {
   /** The sequence rules, and their states by rule ordinal (the engine's per-event lookup). */
   private readonly sequenceRules: RuleRuntime[] = [];
@@ -110,28 +112,38 @@ export class PartitionState {
     return this.sequenceByOrdinal[rt.ordinal].state;
   }
 
-  /** Gated sequence rules (filed by their starting stages) with pending state: the engine
-   * tries them on every event of their categories while they have some. */
+  /** Gated sequence rules (filed by their starting stages) whose pending state lets a later
+   * stage act: the engine tries them on every event of those stages' categories. */
   readonly activeGated = new Set<RuleRuntime>();
-  /** The same rules by prefilter category (`*`: rules of any category). */
+  /** The same rules by category of the stages that can act (`*`: any category). */
   readonly activeGatedByCategory = new Map<string, RuleRuntime[]>();
+  /** Per gated rule (by ordinal): the bits of the categories it is listed under. */
+  private readonly gatedBits: number[] = [];
 
+  /** Lists the gated rule under the categories of the stages its state lets act now (after
+   * the matcher ran: a partial opened, advanced, completed or expired). */
   updateGated(rt: RuleRuntime): void {
-    const pending = this.sequenceByOrdinal[rt.ordinal].keyCount > 0;
-    if (pending === this.activeGated.has(rt)) return;
-    const categories = rt.categories.length > 0 ? rt.categories : ['*'];
-    if (pending) {
-      this.activeGated.add(rt);
-      for (const c of categories) {
-        let list = this.activeGatedByCategory.get(c);
-        if (!list) this.activeGatedByCategory.set(c, (list = []));
+    const tracked = this.sequenceByOrdinal[rt.ordinal];
+    const runner = rt.sequence!;
+    // A rule whose stages name no category read from event.category (any, or Kibana's
+    // category override): every event, while it has pending state.
+    const byStage = rt.categories.length > 0;
+    const bits = tracked.keyCount === 0 ? 0 : byStage ? runner.liveCategoryBits(tracked.state) : 1;
+    const before = this.gatedBits[rt.ordinal] ?? 0;
+    if (bits === before) return;
+    this.gatedBits[rt.ordinal] = bits;
+    if (bits !== 0) this.activeGated.add(rt);
+    else this.activeGated.delete(rt);
+    const names = byStage ? runner.categories : ANY_CATEGORY;
+    for (let i = 0; i < names.length; i++) {
+      const bit = 1 << i;
+      if ((bits & bit) !== 0 && (before & bit) === 0) {
+        let list = this.activeGatedByCategory.get(names[i]);
+        if (!list) this.activeGatedByCategory.set(names[i], (list = []));
         // Kept in rule order (the engine merges them into an event's candidates).
         insertInRuleOrder(list, rt);
-      }
-    } else {
-      this.activeGated.delete(rt);
-      for (const c of categories) {
-        const list = this.activeGatedByCategory.get(c);
+      } else if ((bits & bit) === 0 && (before & bit) !== 0) {
+        const list = this.activeGatedByCategory.get(names[i]);
         const at = list ? list.indexOf(rt) : -1;
         if (at >= 0) list!.splice(at, 1);
       }

@@ -14,11 +14,13 @@ import {
   flushEqlSequenceState,
   planEqlSequence,
   processEqlSequenceEvent,
+  visitEqlLaterLiveStages,
   type EqlCompletedSequence,
   type EqlSequencePlan,
   type EqlSequenceState,
 } from '../eql/sequence-matcher';
 import type { EventRef } from '../state/state-store';
+import { refOf, type EvaluatedEvent } from './evaluated-event';
 import type { CompiledSequenceQuery } from './eql-types';
 
 export type SequenceRuleState = EqlSequenceState;
@@ -27,9 +29,47 @@ export class SequenceRunner {
   readonly plan: EqlSequencePlan;
   readonly maxspanMs: number | undefined;
 
+  /** The distinct categories of the stages (lower-cased; `*`: a stage of any category), in
+   * the order of their bits in `liveCategoryBits`. */
+  readonly categories: string[] = [];
+  /** Per stage, and for `until` last, the bit of its category. */
+  private readonly stageBits: number[];
+  private readonly untilBit: number;
+  /** Scratch of `liveCategoryBits` (its visitor is bound once). */
+  private bits = 0;
+  private readonly addStageBit = (stage: number): void => {
+    this.bits |= stage < 0 ? this.untilBit : this.stageBits[stage];
+  };
+
   constructor(query: CompiledSequenceQuery, maxKeys: number) {
     this.plan = planEqlSequence(query, { maxKeys });
     this.maxspanMs = this.plan.maxspanMs;
+    const nameOf = (category: string | null): string => (category === null ? '*' : category.toLowerCase());
+    const names = [
+      ...this.plan.stages.map((s) => s.category),
+      ...(this.plan.until ? [this.plan.until.category] : []),
+    ].map(nameOf);
+    // One bit per distinct category; past 31 (never in practice) one for all, as `*`.
+    this.categories.push(...new Set(names));
+    if (this.categories.length > 31) this.categories.splice(0, this.categories.length, '*');
+    const bitOf = (category: string | null): number => {
+      const i = this.categories.indexOf(nameOf(category));
+      return 1 << (i < 0 ? 0 : i);
+    };
+    this.stageBits = this.plan.stages.map((s) => bitOf(s.category));
+    this.untilBit = this.plan.until ? bitOf(this.plan.until.category) : 0;
+  }
+
+  /**
+   * The categories (bits over `categories`) of the stages past the starting ones that the
+   * state's pending partials let act on the next event: a caller that hands the rule only the
+   * events its starting stages may match (the rule index) must also hand it the events of
+   * these categories.
+   */
+  liveCategoryBits(state: SequenceRuleState): number {
+    this.bits = 0;
+    visitEqlLaterLiveStages(this.plan, state, this.addStageBit);
+    return this.bits;
   }
 
   createState(): SequenceRuleState {
@@ -44,24 +84,24 @@ export class SequenceRunner {
   }
 
   /** Reused for every event: the matcher copies what it keeps (most events concern no stage,
-   * and allocating an input per rule per event was most of their cost). */
-  private readonly input: { event: unknown; ref: unknown; time: { ms: number; ns: number } } = {
-    event: undefined,
-    ref: undefined,
-    time: { ms: 0, ns: 0 },
-  };
+   * and allocating an input per rule per event was most of their cost). Its `ref` is read only
+   * when some stage takes the event, and only then is the event's reference made. */
+  private readonly input = new MatcherInput();
 
-  onEvent(state: SequenceRuleState, event: unknown, ref: EventRef): EventRef[][] {
+  /** `laterStagesOnly`: the rule index did not select the rule for the event, so none of its
+   * starting stages can match it (see EqlSequenceInput). */
+  onEvent(state: SequenceRuleState, e: EvaluatedEvent, laterStagesOnly = false): EventRef[][] {
     const input = this.input;
-    input.event = event;
-    input.ref = ref;
-    input.time.ms = ref.time;
+    input.current = e;
+    input.laterStagesOnly = laterStagesOnly;
+    input.event = e.event;
+    input.time.ms = e.time;
     let done: ReturnType<typeof processEqlSequenceEvent>;
     try {
       done = processEqlSequenceEvent(this.plan, state, input);
     } finally {
+      input.current = null;
       input.event = undefined;
-      input.ref = undefined;
     }
     return done.length === 0 ? NO_SEQUENCES : refsOf(done);
   }
@@ -75,6 +115,18 @@ export class SequenceRunner {
   /** End of input: settle every sequence still waiting. */
   flush(state: SequenceRuleState): EventRef[][] {
     return refsOf(flushEqlSequenceState(this.plan, state));
+  }
+}
+
+/** The matcher's input for one event, whose `ref` is made on first read. */
+class MatcherInput {
+  current: EvaluatedEvent | null = null;
+  event: unknown = undefined;
+  laterStagesOnly = false;
+  readonly time = { ms: 0, ns: 0 };
+
+  get ref(): EventRef {
+    return refOf(this.current!);
   }
 }
 
