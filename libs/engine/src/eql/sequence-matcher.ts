@@ -350,20 +350,29 @@ function dueBy(state: EqlSequenceState, ms: number): void {
 }
 
 /**
- * A partial sequence of `ks` was stored with its newest match at `ord`: it expires by the
- * stream's time past maxspan and the key skew, and the key's other partials may now expire by
- * this key's own time.
+ * A partial sequence of `ks` was stored with its newest match at `now`: it expires by the
+ * stream's time past maxspan and the key skew; and the key's other partials that maxspan no
+ * longer allows by this key's own time expire here, as the next sweep would expire them (the
+ * key's clock is its newest match: `now`). Expiring them here spares a sweep of every key.
  */
 function partialStored(
   plan: EqlSequencePlan,
   state: EqlSequenceState,
+  id: string,
   ks: KeyState,
   p: Partial,
-  ord: EqlTime,
+  now: EqlTime,
 ): void {
   if (plan.maxspanMs === undefined) return;
   dueBy(state, p.m[0].ms + plan.maxspanMs + plan.options.maxKeySkewMs);
-  for (const q of ks.p) if (q && q !== p && ord.ms - q.m[0].ms >= plan.maxspanMs) dueBy(state, ord.ms);
+  for (let j = 0; j < ks.p.length; j++) {
+    const q = ks.p[j];
+    if (q && q !== p && exceedsMaxspan(plan, q.m[0], now)) {
+      setPartial(state, ks, j, null);
+      state.stats.expired++;
+      keyChanged(state, id);
+    }
+  }
 }
 
 /**
@@ -595,15 +604,12 @@ export function processEqlSequenceEvent(
     hits[plan.untilCondition] = plan.conditions[plan.untilCondition](event);
   }
   if (!any) return NONE;
-  const ord: EqlSequenceEventMatch = {
-    ms: input.time.ms,
-    ns: input.time.ns,
-    tb: input.tiebreaker ?? null,
-    seq: state.seq++,
-    ref: input.ref,
-  };
-  if (!state.now || compareEqlTime(ord, state.now) > 0) state.now = { ms: ord.ms, ns: ord.ns };
-  else if (compareEqlTime(ord, state.now) < 0) state.stats.late = (state.stats.late ?? 0) + 1;
+  // The event's time, for comparisons; its match (with its ref, which the caller may make on
+  // demand) only once a stage keeps it: most hits of a broad later stage find no partial.
+  const now = input.time;
+  let ord: EqlSequenceEventMatch | undefined;
+  if (!state.now || compareEqlTime(now, state.now) > 0) state.now = { ms: now.ms, ns: now.ns };
+  else if (compareEqlTime(now, state.now) < 0) state.stats.late = (state.stats.late ?? 0) + 1;
   const out: EqlCompletedSequence[] = [];
   const P = plan.positive.length;
 
@@ -618,11 +624,12 @@ export function processEqlSequenceEvent(
       const id = keyId(values);
       if (j === 0) {
         const ks = touchKey(plan, state, id, values);
-        const partial: Partial = { m: [ord], lead: leadingBefore(ks, ord), taint: null, bad: false };
+        ord ??= matchOf(state, input);
+        const partial: Partial = { m: [ord], lead: leadingBefore(ks, now), taint: null, bad: false };
         if (P === 1) complete(plan, state, ks, partial, out);
         else {
           setPartial(state, ks, 0, partial);
-          partialStored(plan, state, ks, partial, ord);
+          partialStored(plan, state, id, ks, partial, now);
         }
         continue;
       }
@@ -631,20 +638,21 @@ export function processEqlSequenceEvent(
       if (!ks || !prev) continue;
       setPartial(state, ks, j - 1, null);
       keyChanged(state, id);
-      if (exceedsMaxspan(plan, prev.m[0], ord)) {
+      if (exceedsMaxspan(plan, prev.m[0], now)) {
         state.stats.rejectedMaxspan++;
         dropKeyIfEmpty(state, id, ks);
         continue;
       }
       touchKey(plan, state, id, values);
-      if (prev.taint && compareEqlTime(prev.taint, ord) < 0) prev.bad = true;
+      if (prev.taint && compareEqlTime(prev.taint, now) < 0) prev.bad = true;
       prev.taint = null;
       // A partial sequence is owned by one key; copy the match list so keys never share it.
+      ord ??= matchOf(state, input);
       const advanced: Partial = { ...prev, m: [...prev.m, ord] };
       if (j === P - 1) complete(plan, state, ks, advanced, out);
       else {
         setPartial(state, ks, j, advanced);
-        partialStored(plan, state, ks, advanced, ord);
+        partialStored(plan, state, id, ks, advanced, now);
       }
     }
   }
@@ -655,9 +663,9 @@ export function processEqlSequenceEvent(
     if (!hits[plan.conditionOf[m]]) continue;
     for (const values of keyTuples(stage, event)) {
       const ks = touchKey(plan, state, keyId(values), values);
-      if (!ks.lead) ks.lead = { last: { ms: ord.ms, ns: ord.ns }, prev: null };
-      else if (compareEqlTime(ord, ks.lead.last) > 0)
-        ks.lead = { last: { ms: ord.ms, ns: ord.ns }, prev: ks.lead.last };
+      if (!ks.lead) ks.lead = { last: { ms: now.ms, ns: now.ns }, prev: null };
+      else if (compareEqlTime(now, ks.lead.last) > 0)
+        ks.lead = { last: { ms: now.ms, ns: now.ns }, prev: ks.lead.last };
       if (plan.maxspanMs !== undefined) dueBy(state, ks.lead.last.ms + plan.maxspanMs);
     }
   }
@@ -669,8 +677,8 @@ export function processEqlSequenceEvent(
       const partial = getKey(state, id)?.p[gap];
       if (!partial) continue;
       const lastMatch = partial.m[partial.m.length - 1];
-      if (compareEqlTime(ord, lastMatch) > 0 && (!partial.taint || compareEqlTime(ord, partial.taint) < 0)) {
-        partial.taint = { ms: ord.ms, ns: ord.ns };
+      if (compareEqlTime(now, lastMatch) > 0 && (!partial.taint || compareEqlTime(now, partial.taint) < 0)) {
+        partial.taint = { ms: now.ms, ns: now.ns };
         keyChanged(state, id);
       }
     }
@@ -686,7 +694,7 @@ export function processEqlSequenceEvent(
       const keep: Awaiting[] = [];
       for (const w of ks.wait) {
         const end = w.p.m[w.p.m.length - 1];
-        if (compareEqlTime(ord, end) > 0) decide(plan, state, ks, w.p, ord, out);
+        if (compareEqlTime(now, end) > 0) decide(plan, state, ks, w.p, now, out);
         else keep.push(w);
       }
       ks.wait = keep.length > 0 ? keep : undefined;
@@ -719,6 +727,17 @@ export function processEqlSequenceEvent(
     out.push(...advanceEqlSequenceTime(plan, state, state.now));
   }
   return out;
+}
+
+/** The event as a stage keeps it: its time, tiebreaker, arrival number and ref. */
+function matchOf(state: EqlSequenceState, input: EqlSequenceInput): EqlSequenceEventMatch {
+  return {
+    ms: input.time.ms,
+    ns: input.time.ns,
+    tb: input.tiebreaker ?? null,
+    seq: state.seq++,
+    ref: input.ref,
+  };
 }
 
 /** What an event that concerns no stage completes (shared, never written to). */
