@@ -153,7 +153,83 @@ describe('GuardTable', () => {
     expect(mask(['start', huge], 'exec')).toEqual([1, 1]);
     expect((table as unknown as { cached: number }).cached).toBe(5);
   });
+
+  it('reads a field only while some rule whose earlier fields held has an atom on it', () => {
+    const table = new GuardTable([
+      guardOf(eqlRule('authentication where event.outcome == "success"')),
+      guardOf(eqlRule('process where event.type == "start"')),
+    ]);
+    let outcomeReads = 0;
+    const event = (category: string) => ({
+      event: new Proxy(
+        { category: [category], type: ['start'], outcome: 'success' },
+        {
+          get(target, key, receiver) {
+            if (key === 'outcome') outcomeReads++;
+            return Reflect.get(target, key, receiver);
+          },
+        },
+      ),
+    });
+    // (the first event of a combination computes its mask from every field)
+    expect([...table.maskFor(event('process'))]).toEqual([0, 1]);
+    outcomeReads = 0;
+    for (let i = 0; i < 3; i++) expect([...table.maskFor(event('process'))]).toEqual([0, 1]);
+    expect(outcomeReads).toBe(0);
+    expect([...table.maskFor(event('authentication'))]).toEqual([1, 0]);
+    outcomeReads = 0;
+    expect([...table.maskFor(event('authentication'))]).toEqual([1, 0]);
+    expect(outcomeReads).toBe(1);
+  });
+
+  it('gives every event the mask its atoms give, over random guards and events', () => {
+    const random = mulberry32(20261130);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)];
+    const categories = ['process', 'file', 'network'];
+    const types = ['start', 'end', 'change'];
+    const actions = ['exec', 'fork', 'creation'];
+    const outcomes = ['success', 'failure'];
+    for (let round = 0; round < 30; round++) {
+      const queries = Array.from({ length: 6 }, () => {
+        const parts = [
+          `event.type == "${pick(types)}"`,
+          `event.action in ("${pick(actions)}", "${pick(actions)}")`,
+        ];
+        if (random() < 0.5) parts.push(`event.outcome == "${pick(outcomes)}"`);
+        return `${pick(categories)} where ${parts.filter(() => random() < 0.7).join(' and ') || 'true'}`;
+      });
+      const guards = queries.map((q) => guardOf(eqlRule(q)));
+      const table = new GuardTable(guards);
+      for (let i = 0; i < 60; i++) {
+        const e: Record<string, unknown> = { category: [pick(categories)], type: [pick(types)] };
+        if (random() < 0.8) e.action = pick(actions);
+        if (random() < 0.5) e.outcome = pick(outcomes);
+        const expected = guards.map((g) =>
+          g.every((a) => {
+            const v = a.field === 'event.category' ? e.category : e[a.field.slice('event.'.length)];
+            const values = v === undefined ? [] : Array.isArray(v) ? v : [v];
+            return values.some((x) => a.values.includes(a.caseInsensitive ? String(x).toLowerCase() : x));
+          })
+            ? 1
+            : 0,
+        );
+        expect([...table.maskFor({ event: e })]).toEqual(expected);
+      }
+    }
+  });
 });
+
+/** A small seeded generator. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
 
 describe('DetectionEngine with guards', () => {
   const rules = () => [

@@ -183,10 +183,21 @@ interface CacheLevel {
   byJson: Map<string, CacheLevel>;
   missing: CacheLevel | null;
   mask: Uint8Array | null;
+  /** Whether this level's field can change the mask: some rule whose atoms on the fields
+   * before it all hold has an atom on it (undefined: not known yet). When it cannot, the
+   * field is not read and the walk goes on through `missing`. */
+  needed: boolean | undefined;
 }
 
 function newLevel(): CacheLevel {
-  return { byString: new Map(), bySingle: new Map(), byJson: new Map(), missing: null, mask: null };
+  return {
+    byString: new Map(),
+    bySingle: new Map(),
+    byJson: new Map(),
+    missing: null,
+    mask: null,
+    needed: undefined,
+  };
 }
 
 /**
@@ -219,6 +230,11 @@ export class GuardTable {
   maskFor(event: unknown): Uint8Array {
     let level = this.cache;
     for (let i = 0; i < this.getters.length; i++) {
+      level.needed ??= this.fieldNeeded(event, i);
+      if (!level.needed) {
+        level = level.missing ??= newLevel();
+        continue;
+      }
       const v = this.getters[i](event);
       let next: CacheLevel | null | undefined;
       let map: Map<string, CacheLevel>;
@@ -252,6 +268,23 @@ export class GuardTable {
       level.mask = this.compute(event);
     }
     return level.mask;
+  }
+
+  /** Whether some rule whose atoms on fields 0..i-1 hold for the event has an atom on field
+   * i (the levels before it hold the event's values of those fields). */
+  private fieldNeeded(event: unknown, i: number): boolean {
+    const field = this.fields[i];
+    const earlier = new Map<string, unknown[]>();
+    for (let f = 0; f < i; f++) {
+      const v = this.getters[f](event);
+      earlier.set(this.fields[f], v === undefined ? [] : Array.isArray(v) ? v : [v]);
+    }
+    return this.guards.some(
+      (g) =>
+        g !== undefined &&
+        g.some((a) => a.field === field) &&
+        g.every((a) => !earlier.has(a.field) || holds(a, earlier.get(a.field)!)),
+    );
   }
 
   private compute(event: unknown): Uint8Array {

@@ -41,15 +41,27 @@ describe('literalHintsOf', () => {
       'process where event.type == "start" and process.parent.name == "apt" and process.name in ("sh", "bash")',
     );
     expect(literalHintsOf(r)?.keys).toEqual([
-      { field: 'process.parent.name', caseInsensitive: false, values: ['apt'] },
+      { category: 'process', field: 'process.parent.name', caseInsensitive: false, values: ['apt'] },
     ]);
     const p = rule('eql', 'process where process.name : ("python*", "perl")');
     expect(literalHintsOf(p)?.keys).toEqual([
-      { field: 'process.name', caseInsensitive: true, values: ['perl'], prefixes: ['python'] },
+      {
+        category: 'process',
+        field: 'process.name',
+        caseInsensitive: true,
+        values: ['perl'],
+        prefixes: ['python'],
+      },
     ]);
     // `.*` (hidden binaries) is the one single-character prefix kept.
     expect(literalHintsOf(rule('eql', 'process where process.name like (".*", "python*")'))?.keys).toEqual([
-      { field: 'process.name', caseInsensitive: false, values: [], prefixes: ['.', 'python'] },
+      {
+        category: 'process',
+        field: 'process.name',
+        caseInsensitive: false,
+        values: [],
+        prefixes: ['.', 'python'],
+      },
     ]);
     expect(literalHintsOf(rule('eql', 'process where process.name like "x*"'))).toBeUndefined();
     // `*sh`: a suffix too short to select anything; `*.cgi`: a suffix, when no prefix is there.
@@ -59,6 +71,7 @@ describe('literalHintsOf', () => {
         ?.keys,
     ).toEqual([
       {
+        category: 'process',
         field: 'process.parent.name',
         caseInsensitive: false,
         values: [],
@@ -68,7 +81,15 @@ describe('literalHintsOf', () => {
     ]);
     expect(literalHintsOf(rule('eql', 'process where process.name like "*\\\\.cgi"'))).toBeUndefined();
     expect(literalHintsOf(rule('eql', 'process where process.executable like "/proc/*/fd/*"'))?.keys).toEqual(
-      [{ field: 'process.executable', caseInsensitive: false, values: [], prefixes: ['/proc/'] }],
+      [
+        {
+          category: 'process',
+          field: 'process.executable',
+          caseInsensitive: false,
+          values: [],
+          prefixes: ['/proc/'],
+        },
+      ],
     );
     expect(literalHintsOf(rule('eql', 'process where not process.name == "sh"'))).toBeUndefined();
     expect(literalHintsOf(rule('eql', 'process where ?process.name == "sh"'))).toBeUndefined();
@@ -78,11 +99,23 @@ describe('literalHintsOf', () => {
   it('EQL: text a value must contain, when a pattern has neither prefix nor suffix', () => {
     const hint = (q: string) => literalHintsOf(rule('eql', q))?.keys;
     expect(hint('process where process.args like ("*containerd.sock*", "k8s.io")')).toEqual([
-      { field: 'process.args', caseInsensitive: false, values: ['k8s.io'], contains: ['containerd.sock'] },
+      {
+        category: 'process',
+        field: 'process.args',
+        caseInsensitive: false,
+        values: ['k8s.io'],
+        contains: ['containerd.sock'],
+      },
     ]);
     // The longest literal run between wildcards; `?` is a wildcard too.
     expect(hint('process where process.executable like~ ("?memfd:*", "*/x*bin/*")')).toEqual([
-      { field: 'process.executable', caseInsensitive: true, values: [], contains: ['memfd:', 'bin/'] },
+      {
+        category: 'process',
+        field: 'process.executable',
+        caseInsensitive: true,
+        values: [],
+        contains: ['memfd:', 'bin/'],
+      },
     ]);
     // Too short, or an escape: nothing.
     expect(hint('process where process.name like "*ab*"')).toBeUndefined();
@@ -98,11 +131,17 @@ describe('literalHintsOf', () => {
   it('EQL regex: the literal text every match starts with', () => {
     const hint = (q: string) => literalHintsOf(rule('eql', q))?.keys;
     expect(hint('process where process.executable regex~ """/var/run/\\w+\\.(pid|lock)"""')).toEqual([
-      { field: 'process.executable', caseInsensitive: true, values: [], prefixes: ['/var/run/'] },
+      {
+        category: 'process',
+        field: 'process.executable',
+        caseInsensitive: true,
+        values: [],
+        prefixes: ['/var/run/'],
+      },
     ]);
     // `php?`: the second p is optional, so every match starts with "ph".
     expect(hint('process where process.name regex """php?[0-9]?"""')).toEqual([
-      { field: 'process.name', caseInsensitive: false, values: [], prefixes: ['ph'] },
+      { category: 'process', field: 'process.name', caseInsensitive: false, values: [], prefixes: ['ph'] },
     ]);
     // No prefix: a leading class, a top-level alternation, too short.
     expect(hint('process where process.name regex """[a-z]+sh"""')).toBeUndefined();
@@ -122,7 +161,7 @@ describe('literalHintsOf', () => {
 
   it('event.action hints only when they name no common action', () => {
     expect(literalHintsOf(rule('eql', 'process where event.action == "load_module"'))?.keys).toEqual([
-      { field: 'event.action', caseInsensitive: false, values: ['load_module'] },
+      { category: 'process', field: 'event.action', caseInsensitive: false, values: ['load_module'] },
     ]);
     expect(
       literalHintsOf(rule('eql', 'process where event.action in ("exec", "load_module")')),
@@ -136,8 +175,8 @@ describe('literalHintsOf', () => {
     );
     expect(literalHintsOf(full)).toEqual({
       keys: [
-        { field: 'process.name', caseInsensitive: false, values: ['a'] },
-        { field: 'process.name', caseInsensitive: false, values: ['b'] },
+        { category: 'process', field: 'process.name', caseInsensitive: false, values: ['a'] },
+        { category: 'process', field: 'process.name', caseInsensitive: false, values: ['b'] },
       ],
       gated: false,
     });
@@ -146,7 +185,7 @@ describe('literalHintsOf', () => {
       'sequence by host.id [process where process.name == "a"] [network where not cidrmatch(destination.ip, "10.0.0.0/8")]',
     );
     expect(literalHintsOf(gated)).toEqual({
-      keys: [{ field: 'process.name', caseInsensitive: false, values: ['a'] }],
+      keys: [{ category: 'process', field: 'process.name', caseInsensitive: false, values: ['a'] }],
       gated: true,
     });
     const unhinted = rule(
@@ -154,6 +193,18 @@ describe('literalHintsOf', () => {
       'sequence by host.id [process where true] [process where process.name == "b"]',
     );
     expect(literalHintsOf(unhinted)).toBeUndefined();
+  });
+
+  it('keys carry their stage category, unless the rule reads categories elsewhere', () => {
+    const q =
+      'sequence by host.id [process where process.name == "tar"] [file where file.path : "/etc/cron*"] [any where process.name == "x"]';
+    expect(literalHintsOf(rule('eql', q))?.keys.map((k) => [k.field, k.category])).toEqual([
+      ['process.name', 'process'],
+      ['file.path', 'file'],
+      ['process.name', undefined],
+    ]);
+    const override = rule('eql', q, { event_category_override: 'event.type' });
+    expect(literalHintsOf(override)?.keys.map((k) => k.category)).toEqual([undefined, undefined, undefined]);
   });
 });
 
@@ -179,10 +230,18 @@ describe('the rule index with literal hints', () => {
       exec.meta.query,
     ]);
     // dotted keys and arrays of objects reach the same index entries as nested objects
-    expect(index.candidates({ 'process.name': 'dpkg' }).length).toBe(1);
-    expect(index.candidates({ process: { name: ['x', 'dpkg'] } }).length).toBe(1);
-    expect(index.candidates({ process: [{ name: 'x' }, { name: 'dpkg' }] }).length).toBe(1);
-    expect(index.candidates({ process: { name: [['dpkg']] } }).length).toBe(1);
+    const proc = { 'event.category': 'process' };
+    expect(index.candidates({ ...proc, 'process.name': 'dpkg' }).length).toBe(1);
+    expect(index.candidates({ ...proc, process: { name: ['x', 'dpkg'] } }).length).toBe(1);
+    expect(index.candidates({ ...proc, process: [{ name: 'x' }, { name: 'dpkg' }] }).length).toBe(1);
+    expect(index.candidates({ ...proc, process: { name: [['dpkg']] } }).length).toBe(1);
+    // A `process where` stage cannot match an event of another category, or of none: the
+    // field filed for it is not even read.
+    expect(index.candidates({ event: { category: ['file'] }, process: { name: 'dpkg' } })).toEqual([]);
+    expect(index.candidates({ process: { name: 'dpkg' } })).toEqual([]);
+    expect(
+      index.candidates({ event: { category: ['file', 'PROCESS'] }, process: { name: 'dpkg' } }).length,
+    ).toBe(1);
     const events = [
       ev(0, 'net-before', { category: 'network', destination: { ip: '8.8.8.8' } }),
       ev(1000, 'apt', { process: { name: 'apt' } }),

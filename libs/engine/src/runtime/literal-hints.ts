@@ -26,6 +26,10 @@ export interface LiteralKey {
   suffixes?: string[];
   /** Text the value contains (from wildcard patterns `*containerd.sock*` with neither). */
   contains?: string[];
+  /** The category (lower-cased) of the query or stage the key comes from, when it names one
+   * read from `event.category`: an event of no such category cannot match there, so the
+   * index need not read the field for it. Absent: any category. */
+  category?: string;
 }
 
 /** Shortest prefix worth indexing (shorter ones select too much). */
@@ -307,20 +311,34 @@ function conditionOf(stage: EqlNode): EqlNode {
   return (stage.filter as EqlNode).condition as EqlNode;
 }
 
-function eqlRuleHint(query: string): RuleLiteralHint | undefined {
+function categoryOf(stage: EqlNode): string | null {
+  const category = (stage.filter as EqlNode).category;
+  return typeof category === 'string' ? category.toLowerCase() : null;
+}
+
+/** The stage's hint, its keys marked with the stage's category (`byCategory`: the rule's
+ * categories are read from `event.category`). */
+function stageHint(stage: EqlNode, byCategory: boolean): Hint | undefined {
+  const h = eqlHint(conditionOf(stage));
+  const category = byCategory ? categoryOf(stage) : null;
+  return h && category !== null ? h.map((k) => ({ ...k, category })) : h;
+}
+
+/** `byCategory`: stage categories are tested on `event.category`; else keys carry none. */
+function eqlRuleHint(query: string, byCategory: boolean): RuleLiteralHint | undefined {
   const q = parseEql(query) as unknown as EqlNode;
   if (q.kind === 'event') {
-    const keys = selective(eqlHint(conditionOf(q)));
+    const keys = selective(stageHint(q, byCategory));
     return keys ? { keys, gated: false } : undefined;
   }
   if (q.kind !== 'sequence') return undefined;
   const stages = q.stages as EqlNode[];
   const until = q.until ? [q.until as EqlNode] : [];
-  const full = all([...stages, ...until].map((st) => eqlHint(conditionOf(st))));
+  const full = all([...stages, ...until].map((st) => stageHint(st, byCategory)));
   if (full) return { keys: full, gated: false };
   const firstPositive = stages.findIndex((st) => st.missing !== true);
   if (firstPositive < 0) return undefined;
-  const starting = all(stages.slice(0, firstPositive + 1).map((st) => eqlHint(conditionOf(st))));
+  const starting = all(stages.slice(0, firstPositive + 1).map((st) => stageHint(st, byCategory)));
   return starting ? { keys: starting, gated: true } : undefined;
 }
 
@@ -395,7 +413,11 @@ export function literalHintsOf(rule: CompiledRule): RuleLiteralHint | undefined 
   const query = rule.meta.query;
   if (!query || query.trim() === '') return undefined;
   try {
-    if (rule.matcher.kind === 'eql') return eqlRuleHint(query);
+    // Stage categories are tested on event.category unless Kibana's event_category_override
+    // names another field.
+    const override = rule.meta.event_category_override;
+    if (rule.matcher.kind === 'eql')
+      return eqlRuleHint(query, override === undefined || override === 'event.category');
     if (rule.meta.language === 'kuery' || rule.meta.language === undefined) {
       const keys = selective(kqlHint(parseKql(query) as KqlNode));
       return keys ? { keys, gated: false } : undefined;

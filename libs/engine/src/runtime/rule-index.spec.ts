@@ -66,7 +66,8 @@ describe('RuleIndex views', () => {
     const suffixRule = rules[rules.length - 1].meta.name;
     expect(names(index.candidates(EVENTS[EVENTS.length - 3]))).toContain(suffixRule);
     expect(names(index.candidates(EVENTS[EVENTS.length - 2]))).not.toContain(suffixRule);
-    expect(names(index.candidates({ process: { parent: { name: 'php-fpm7.4' } } }))).toContain(suffixRule);
+    const php = { event: { category: 'process' }, process: { parent: { name: 'php-fpm7.4' } } };
+    expect(names(index.candidates(php))).toContain(suffixRule);
   });
 
   it("indexes over the same rules never mistake one another's marks", () => {

@@ -143,6 +143,10 @@ interface FieldIndex {
   seen: Map<string, RuleRuntime[][]>;
   /** Every rule filed under the field (which views need to read it). */
   rules: Set<RuleRuntime>;
+  /** The categories of the stages filed under the field (lower-cased; null: some stage of
+   * any category): an event of none of them can use no rule through the field, which is then
+   * not read. */
+  categories: Set<string> | null;
 }
 
 /**
@@ -176,6 +180,15 @@ const FOUND_NOTHING: RuleRuntime[][] = [];
 // read once for the index and every rule.
 const readCategory = compileEqlFieldGetter('event.category');
 
+/** Whether an event of category `one` (lower-cased; null: look at `raw`, the field's value)
+ * has one of `categories`. */
+function usedBy(categories: Set<string>, one: string | null, raw: unknown): boolean {
+  if (one !== null) return categories.has(one);
+  if (!Array.isArray(raw)) return false;
+  for (const c of raw) if (typeof c === 'string' && categories.has(c.toLowerCase())) return true;
+  return false;
+}
+
 export class RuleIndex {
   private readonly byCategory = new Map<string, RuleRuntime[]>();
   private readonly fields: FieldIndex[] = [];
@@ -203,11 +216,14 @@ export class RuleIndex {
         for (const k of keys) {
           let fi = byField.get(k.field);
           if (!fi) {
-            fi = { field: k.field, get: compileEqlFieldGetter(k.field), seen: new Map(), rules: new Set() };
+            const get = compileEqlFieldGetter(k.field);
+            fi = { field: k.field, get, seen: new Map(), rules: new Set(), categories: new Set() };
             byField.set(k.field, fi);
             this.fields.push(fi);
           }
           fi.rules.add(rt);
+          if (k.category === undefined) fi.categories = null;
+          else fi.categories?.add(k.category);
           const ci = k.caseInsensitive;
           const table = ci ? (fi.insensitive ??= new ValueTable()) : (fi.sensitive ??= new ValueTable());
           for (const v of k.values) table.addExact(ci ? v.toLowerCase() : v, rt);
@@ -251,19 +267,25 @@ export class RuleIndex {
     const out = this.collector;
     out.reset();
     const cat = readCategory(event);
+    // The event's one category, lower-cased (null: none, or several: see `usedBy`).
+    let category: string | null = null;
     if (typeof cat === 'string') {
-      const l = this.byCategory.get(cat.toLowerCase());
+      category = cat.toLowerCase();
+      const l = this.byCategory.get(category);
       if (l) out.add(l);
     } else if (Array.isArray(cat)) {
       for (const c of cat) {
         if (typeof c !== 'string') continue;
-        const l = this.byCategory.get(c.toLowerCase());
+        const lower = c.toLowerCase();
+        if (cat.length === 1) category = lower;
+        const l = this.byCategory.get(lower);
         if (l) out.add(l);
       }
     }
     const fields = view ? view.fields : this.fields;
     for (let i = 0; i < fields.length; i++) {
       const fi = fields[i];
+      if (fi.categories !== null && !usedBy(fi.categories, category, cat)) continue;
       const v = fi.get(event);
       if (v === undefined) continue;
       if (Array.isArray(v)) {
