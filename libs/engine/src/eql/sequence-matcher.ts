@@ -608,9 +608,15 @@ export function processEqlSequenceEvent(
   // demand) only once a stage keeps it: most hits of a broad later stage find no partial.
   const now = input.time;
   let ord: EqlSequenceEventMatch | undefined;
-  if (!state.now || compareEqlTime(now, state.now) > 0) state.now = { ms: now.ms, ns: now.ns };
-  else if (compareEqlTime(now, state.now) < 0) state.stats.late = (state.stats.late ?? 0) + 1;
-  const out: EqlCompletedSequence[] = [];
+  // (moved in place: the state is the matcher's own, and this runs for most hit events)
+  if (!state.now) state.now = { ms: now.ms, ns: now.ns };
+  else if (compareEqlTime(now, state.now) > 0) {
+    state.now.ms = now.ms;
+    state.now.ns = now.ns;
+  } else if (compareEqlTime(now, state.now) < 0) state.stats.late = (state.stats.late ?? 0) + 1;
+  // Completed sequences go to one scratch list, copied out only when there are some.
+  const out = completedScratch;
+  out.length = 0;
   const P = plan.positive.length;
 
   // Positive stages, last first, so that one event never advances a sequence it just moved.
@@ -723,11 +729,17 @@ export function processEqlSequenceEvent(
   // maxspan of event time: its cost stays a small fraction per event however many keys there are.
   if (++state.sinceSweep >= plan.options.sweepEvery && sweepDue(plan, state)) {
     state.sinceSweep = 0;
-    state.lastSweep = state.now ?? undefined;
+    state.lastSweep = state.now ? { ms: state.now.ms, ns: state.now.ns } : undefined;
     out.push(...advanceEqlSequenceTime(plan, state, state.now));
   }
-  return out;
+  if (out.length === 0) return NONE;
+  const done = out.slice();
+  out.length = 0;
+  return done;
 }
+
+/** processEqlSequenceEvent's list of completed sequences (it never runs re-entrantly). */
+const completedScratch: EqlCompletedSequence[] = [];
 
 /** The event as a stage keeps it: its time, tiebreaker, arrival number and ref. */
 function matchOf(state: EqlSequenceState, input: EqlSequenceInput): EqlSequenceEventMatch {
