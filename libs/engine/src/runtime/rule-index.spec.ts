@@ -61,6 +61,24 @@ describe('RuleIndex views', () => {
     }
   });
 
+  it("reads for an event only the fields filed for its categories' stages, the same on every pass", () => {
+    const index = new RuleIndex(rules);
+    const byCategory = (e: unknown) => names(index.candidates(e));
+    const first = EVENTS.map(byCategory);
+    // The per-category field lists are cached: a second pass (and a view letting all through)
+    // answers alike.
+    expect(EVENTS.map(byCategory)).toEqual(first);
+    const view = index.viewFor(maskOf(2 ** rules.length - 1, rules.length));
+    expect(EVENTS.map((e) => names(index.candidates(e, view)))).toEqual(first);
+    // A file event with a process name finds no process rule by it; a process event does.
+    const nc = (category: unknown) =>
+      names(index.candidates({ event: { category }, process: { name: 'nc' } }));
+    expect(nc(['file'])).not.toContain('v0');
+    expect(nc(['file', 'process'])).toContain('v0');
+    expect(nc('PROCESS')).toContain('v0');
+    expect(nc(undefined)).not.toContain('v0');
+  });
+
   it('finds a rule filed by a value suffix on any value ending in it, in any case', () => {
     const index = new RuleIndex(rules);
     const suffixRule = rules[rules.length - 1].meta.name;

@@ -155,6 +155,9 @@ interface FieldIndex {
  * the collector's cache).
  */
 export class IndexView {
+  /** `fields` an event of one category reads (see RuleIndex.fieldsFor). */
+  readonly byCategory = new Map<string, readonly FieldIndex[]>();
+
   constructor(
     readonly fields: readonly FieldIndex[],
     private readonly allowed: Uint8Array,
@@ -171,6 +174,9 @@ export class IndexView {
  * mask filters afterwards. */
 export const MAX_INDEX_VIEWS = 256;
 
+/** Categories whose field lists a view keeps. */
+const MAX_CATEGORIES_PER_VIEW = 64;
+
 /** Values cached per field, and the longest value cached. */
 const SEEN_LIMIT = 4096;
 const SEEN_MAX_LENGTH = 256;
@@ -180,10 +186,9 @@ const FOUND_NOTHING: RuleRuntime[][] = [];
 // read once for the index and every rule.
 const readCategory = compileEqlFieldGetter('event.category');
 
-/** Whether an event of category `one` (lower-cased; null: look at `raw`, the field's value)
- * has one of `categories`. */
-function usedBy(categories: Set<string>, one: string | null, raw: unknown): boolean {
-  if (one !== null) return categories.has(one);
+/** Whether an event whose `event.category` is `raw` has one of `categories`. */
+function usedBy(categories: Set<string>, raw: unknown): boolean {
+  if (typeof raw === 'string') return categories.has(raw.toLowerCase());
   if (!Array.isArray(raw)) return false;
   for (const c of raw) if (typeof c === 'string' && categories.has(c.toLowerCase())) return true;
   return false;
@@ -199,6 +204,8 @@ export class RuleIndex {
   private readonly viewsByContent = new Map<string, IndexView>();
   /** The literal hints each rule is filed under (explain output, tests). */
   readonly literalHints = new Map<RuleRuntime, LiteralKey[]>();
+  /** The whole index as a view (every field, every rule), for events read without one. */
+  private readonly whole: IndexView;
 
   constructor(
     runtimes: readonly RuleRuntime[],
@@ -238,6 +245,8 @@ export class RuleIndex {
         for (const c of categories) fileUnder(this.byCategory, c.toLowerCase(), rt);
       } else this.always.push(rt);
     }
+    const ordinals = runtimes.reduce((n, rt) => Math.max(n, rt.ordinal + 1), 0);
+    this.whole = new IndexView(this.fields, new Uint8Array(ordinals).fill(1));
   }
 
   /**
@@ -282,10 +291,10 @@ export class RuleIndex {
         if (l) out.add(l);
       }
     }
-    const fields = view ? view.fields : this.fields;
+    const fields = this.fieldsFor(view ?? this.whole, category);
     for (let i = 0; i < fields.length; i++) {
       const fi = fields[i];
-      if (fi.categories !== null && !usedBy(fi.categories, category, cat)) continue;
+      if (category === null && fi.categories !== null && !usedBy(fi.categories, cat)) continue;
       const v = fi.get(event);
       if (v === undefined) continue;
       if (Array.isArray(v)) {
@@ -294,6 +303,20 @@ export class RuleIndex {
     }
     if (this.always.length > 0) out.add(this.always);
     return out.result(view);
+  }
+
+  /** The fields of `view` an event of `category` (lower-cased) reads: those filed for a stage
+   * of its category or of any, computed once per view and category. Null: the event has no
+   * category or several; all are returned and each is checked (see `usedBy`). */
+  private fieldsFor(view: IndexView, category: string | null): readonly FieldIndex[] {
+    if (category === null) return view.fields;
+    let fields = view.byCategory.get(category);
+    if (fields === undefined) {
+      fields = view.fields.filter((fi) => fi.categories === null || fi.categories.has(category));
+      // Few categories exist; past a bound (hostile values) they are filtered per event.
+      if (view.byCategory.size < MAX_CATEGORIES_PER_VIEW) view.byCategory.set(category, fields);
+    }
+    return fields;
   }
 
   private lookup(fi: FieldIndex, value: unknown, lists: Collector): void {
