@@ -17,6 +17,7 @@ import { buildAlert, type AlertDocument } from '../alerts/alert-document';
 import { stateKey, type EventRef } from '../state/state-store';
 import { refOf, type EvaluatedEvent } from './evaluated-event';
 import { GuardTable, guardOf } from './guards';
+import { IndexPatternMasks } from './index-pattern-masks';
 import { eventTerms, isNewTerm, recordTerm } from './new-terms';
 import type { PartitionState } from './partition-state';
 import { RuleIndex } from './rule-index';
@@ -62,6 +63,7 @@ export class DetectionEngine {
   readonly maxKeysPerRule: number;
   private readonly index: RuleIndex;
   private readonly guards: GuardTable;
+  private readonly indexMasks: IndexPatternMasks;
   private readonly now: () => number;
   private readonly profile: boolean;
 
@@ -90,6 +92,7 @@ export class DetectionEngine {
     const guards = new Array<ReturnType<typeof guardOf> | undefined>(rules.length);
     if (options.guards !== false) for (const rt of this.runtimes) guards[rt.ordinal] = guardOf(rt.rule);
     this.guards = new GuardTable(guards);
+    this.indexMasks = new IndexPatternMasks(this.runtimes, (rt, index) => this.matchesIndex(rt, index));
     this.maxKeysPerRule = options.maxKeysPerRule ?? 100_000;
     this.now = options.now ?? Date.now;
     this.profile = options.profile === true;
@@ -130,10 +133,13 @@ export class DetectionEngine {
     index: string | null,
     mask: Uint8Array | null,
   ): readonly RuleRuntime[] {
-    const view = mask === null ? undefined : this.index.viewFor(mask);
+    // The view of the guard mask narrowed to the rules reading this index: it lets through
+    // exactly the usable rules, so its candidates need no further check.
+    const narrowed = mask === null ? undefined : this.indexMasks.narrow(mask, index);
+    const view = narrowed === undefined ? undefined : this.index.viewFor(narrowed);
     const all = this.index.candidates(event, view);
-    if (all.length === 0) return all;
-    return this.keepUsable(all, view === undefined ? mask : null, index);
+    if (all.length === 0 || view !== undefined) return all;
+    return this.keepUsable(all, mask, index);
   }
 
   /** The rules of `all` that pass the mask (null: all do) and match the index pattern. */
