@@ -17,10 +17,10 @@ import { buildAlert, type AlertDocument } from '../alerts/alert-document';
 import { stateKey, type EventRef } from '../state/state-store';
 import { refOf, type EvaluatedEvent } from './evaluated-event';
 import { GuardTable, guardOf } from './guards';
-import { IndexPatternMasks } from './index-pattern-masks';
+import { IndexPatternViews } from './index-pattern-views';
 import { eventTerms, isNewTerm, recordTerm } from './new-terms';
 import type { PartitionState } from './partition-state';
-import { RuleIndex } from './rule-index';
+import { RuleIndex, type IndexView } from './rule-index';
 import {
   buildRuntime,
   insertInRuleOrder,
@@ -63,7 +63,7 @@ export class DetectionEngine {
   readonly maxKeysPerRule: number;
   private readonly index: RuleIndex;
   private readonly guards: GuardTable;
-  private readonly indexMasks: IndexPatternMasks;
+  private readonly views: IndexPatternViews<IndexView>;
   private readonly now: () => number;
   private readonly profile: boolean;
 
@@ -92,7 +92,11 @@ export class DetectionEngine {
     const guards = new Array<ReturnType<typeof guardOf> | undefined>(rules.length);
     if (options.guards !== false) for (const rt of this.runtimes) guards[rt.ordinal] = guardOf(rt.rule);
     this.guards = new GuardTable(guards);
-    this.indexMasks = new IndexPatternMasks(this.runtimes, (rt, index) => this.matchesIndex(rt, index));
+    this.views = new IndexPatternViews(
+      this.runtimes,
+      (rt, index) => this.matchesIndex(rt, index),
+      (allowed) => this.index.viewFor(allowed),
+    );
     this.maxKeysPerRule = options.maxKeysPerRule ?? 100_000;
     this.now = options.now ?? Date.now;
     this.profile = options.profile === true;
@@ -135,8 +139,7 @@ export class DetectionEngine {
   ): readonly RuleRuntime[] {
     // The view of the guard mask narrowed to the rules reading this index: it lets through
     // exactly the usable rules, so its candidates need no further check.
-    const narrowed = mask === null ? undefined : this.indexMasks.narrow(mask, index);
-    const view = narrowed === undefined ? undefined : this.index.viewFor(narrowed);
+    const view = mask === null ? undefined : this.views.viewFor(mask, index);
     const all = this.index.candidates(event, view);
     if (all.length === 0 || view !== undefined) return all;
     return this.keepUsable(all, mask, index);
