@@ -76,6 +76,7 @@ interface PlanStage {
   /** `<category> where` (null: `any where`). */
   category: string | null;
   condition: EqlEventCondition;
+  inCategory?: EqlEventCondition;
   keys: EqlKeyExpression[];
   /** Per key: an optional field (`?field`) joins on null. */
   optionalKeys?: boolean[];
@@ -102,6 +103,10 @@ export interface EqlSequencePlan {
   conditions: EqlEventCondition[];
   conditionOf: number[];
   untilCondition: number;
+  /** Per distinct condition used by positive stages past the first only: those stages'
+   * positions. Such a condition is tested only when one of its stages could advance a held
+   * partial with the event's join key (see `keyGatedHit`); null for any other condition. */
+  keyGates: (number[] | null)[];
   /** Scratch: per distinct condition, whether the current event matched it. */
   hits: boolean[];
   /** Scratch: per distinct condition, whether some stage using it can change the state now
@@ -220,6 +225,7 @@ function expandStage(stage: EqlStage): (PlanStage & { missing: boolean })[] {
   const one = {
     category: stage.category,
     condition: stage.condition,
+    inCategory: stage.inCategory,
     keys: stage.keys,
     optionalKeys: stage.optionalKeys,
     source: stage.source,
@@ -259,11 +265,19 @@ export function planEqlSequence(
   };
   const conditionOf = stages.map((s) => conditionIndex(s.condition));
   const untilCondition = query.until ? conditionIndex(query.until.condition) : -1;
+  const keyGates: (number[] | null)[] = conditions.map(() => []);
+  positive.forEach((stage, j) => {
+    if (j > 0) keyGates[conditionOf[stage]]?.push(j);
+  });
+  const ungated = [first, ...leading, ...middle.map((m) => m.stage), ...trailing].map((i) => conditionOf[i]);
+  if (untilCondition >= 0) ungated.push(untilCondition);
+  for (const c of ungated) keyGates[c] = null;
   return {
     stages,
     conditions,
     conditionOf,
     untilCondition,
+    keyGates,
     hits: conditions.map(() => false),
     live: conditions.map(() => false),
     liveLater: conditions.map(() => false),
@@ -595,8 +609,11 @@ export function processEqlSequenceEvent(
   markLive(plan, held);
   const live = input.laterStagesOnly === true ? plan.liveLater : plan.live;
   let any = false;
+  const gates = plan.options.testEveryStage ? undefined : plan.keyGates;
   for (let i = 0; i < plan.conditions.length; i++) {
-    hits[i] = live[i] && plan.conditions[i](event);
+    const gate = gates?.[i] ?? null;
+    hits[i] =
+      live[i] && (gate === null ? plan.conditions[i](event) : keyGatedHit(plan, held, gate, i, event));
     if (hits[i]) any = true;
   }
   if (plan.until && !live[plan.untilCondition] && hits[plan.conditionOf[plan.positive[0]]]) {
@@ -740,6 +757,31 @@ export function processEqlSequenceEvent(
 
 /** processEqlSequenceEvent's list of completed sequences (it never runs re-entrantly). */
 const completedScratch: EqlCompletedSequence[] = [];
+
+/**
+ * Condition `c` of positive stages past the first (at positions `gate`): it can change the
+ * state only if the event's join key tuple ends in a value some key holding a partial before
+ * one of these stages ends in (the check the stage loop makes before looking a key up). The
+ * category, then that check, go before the condition itself, which for broad later stages
+ * with long exclusion lists is the dearer test.
+ */
+function keyGatedHit(plan: EqlSequencePlan, held: Held, gate: number[], c: number, event: unknown): boolean {
+  const first = plan.stages[plan.positive[gate[0]]];
+  if (first.inCategory !== undefined && !first.inCategory(event)) return false;
+  for (let g = 0; g < gate.length; g++) {
+    const holding = held.lastValues[gate[g] - 1];
+    if (holding === null || mayAdvance(plan.stages[plan.positive[gate[g]]], event, holding))
+      return plan.conditions[c](event);
+  }
+  return false;
+}
+
+/** Whether some join key tuple of the event ends in a value of `holding` (or has no keys). */
+function mayAdvance(stage: PlanStage, event: unknown, holding: Map<unknown, number>): boolean {
+  for (const values of keyTuples(stage, event))
+    if (values.length === 0 || holding.has(values[values.length - 1])) return true;
+  return false;
+}
 
 /** The event as a stage keeps it: its time, tiebreaker, arrival number and ref. */
 function matchOf(state: EqlSequenceState, input: EqlSequenceInput): EqlSequenceEventMatch {

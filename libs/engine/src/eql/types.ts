@@ -16,6 +16,8 @@ export type EqlKeyExpression = (event: unknown) => unknown;
 export interface EqlStage {
   category: string | null;
   condition: EqlEventCondition;
+  /** The category test alone (absent: any category), a necessary condition of `condition`. */
+  inCategory?: EqlEventCondition;
   keys: EqlKeyExpression[];
   /** `with runs=N` (1 when absent). */
   runs: number;

@@ -87,9 +87,11 @@ function compileStage(
   categoryField: string,
 ): CompiledStage {
   const optionalKeys = keys.map((k) => k.kind === 'field' && k.optional);
+  const inCategory = categoryTest(filter.category, categoryField);
   return {
     category: filter.category,
-    condition: withCategory(filter.category, compileCondition(filter.condition), categoryField),
+    condition: inCategoryAnd(inCategory, compileCondition(filter.condition)),
+    ...(inCategory === undefined ? {} : { inCategory }),
     keys: keys.map(compileKey),
     runs,
     missing,
@@ -105,10 +107,19 @@ function withCategory(
   condition: EventCondition,
   categoryField: string,
 ): EventCondition {
-  if (category === null) return condition;
+  return inCategoryAnd(categoryTest(category, categoryField), condition);
+}
+
+function inCategoryAnd(inCategory: EventCondition | undefined, condition: EventCondition): EventCondition {
+  return inCategory === undefined ? condition : (event) => inCategory(event) && condition(event);
+}
+
+/** The category test of `<category> where` (undefined for `any`). */
+function categoryTest(category: string | null, categoryField: string): EventCondition | undefined {
+  if (category === null) return undefined;
   const get = compileEqlFieldGetter(categoryField);
   return (event) => {
     const v = get(event);
-    return (v === category || (Array.isArray(v) && v.includes(category))) && condition(event);
+    return v === category || (Array.isArray(v) && v.includes(category));
   };
 }

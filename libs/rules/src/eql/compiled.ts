@@ -18,6 +18,9 @@ export interface CompiledStage {
   category: string | null;
   /** The full stage filter, category test included. */
   condition: EventCondition;
+  /** The category test alone (absent for `any`): a cheap necessary condition of `condition`,
+   * for a matcher that checks something else (its join keys) before the whole filter. */
+  inCategory?: EventCondition;
   /** Join keys of this stage: shared `by` keys first, then the stage's own `by` keys. */
   keys: KeyExpression[];
   /** `with runs=N` on this stage (1 when absent). */
