@@ -1,6 +1,7 @@
 import { hunt } from '../hunt';
 import { MemoryStateStore } from '../state/memory-state-store';
 import { loadedRule } from '../testing/loaded-rule';
+import { seededRandom } from '../testing/seeded-random';
 import { DetectionEngine } from './detection-engine';
 import { PartitionProcessor } from './partition-processor';
 
@@ -80,7 +81,7 @@ describe('gated sequence rules', () => {
     const categories = ['process', 'file', 'network'];
     let found = 0;
     for (let round = 0; round < 40; round++) {
-      const random = mulberry32(20261130 + round);
+      const random = seededRandom(20261130 + round);
       const events: unknown[] = [];
       let t = 0;
       for (let i = 0; i < 120; i++) {
@@ -111,15 +112,3 @@ describe('gated sequence rules', () => {
     expect(found).toBeGreaterThan(100);
   });
 });
-
-/** A small seeded generator (full period over 2^32, unlike float LCG products). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -1,5 +1,6 @@
 import { hunt } from '../hunt';
 import { loadedRule } from '../testing/loaded-rule';
+import { seededRandom } from '../testing/seeded-random';
 import { DetectionEngine } from './detection-engine';
 import { GuardTable, guardOf } from './guards';
 
@@ -183,7 +184,7 @@ describe('GuardTable', () => {
   });
 
   it('gives every event the mask its atoms give, over random guards and events', () => {
-    const random = mulberry32(20261130);
+    const random = seededRandom(20261130);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)];
     const categories = ['process', 'file', 'network'];
     const types = ['start', 'end', 'change'];
@@ -218,18 +219,6 @@ describe('GuardTable', () => {
     }
   });
 });
-
-/** A small seeded generator. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('DetectionEngine with guards', () => {
   const rules = () => [
