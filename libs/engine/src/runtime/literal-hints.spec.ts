@@ -35,6 +35,27 @@ describe('literalHintsOf', () => {
     expect(literalHintsOf(rule('query', 'process.name:dpkg or user.name:root'))).toBeUndefined();
   });
 
+  it('KQL wildcards: the literal prefix, else suffix, else the longest literal run', () => {
+    const keys = (q: string) => literalHintsOf(rule('query', q))?.keys;
+    expect(
+      keys('process.args:(*/.aws/credentials or "/etc/kubernetes/admin.conf" or */gcloud/* or /tmp/*x*)'),
+    ).toEqual([
+      { field: 'process.args', caseInsensitive: false, values: [], suffixes: ['/.aws/credentials'] },
+      { field: 'process.args', caseInsensitive: false, values: ['/etc/kubernetes/admin.conf'] },
+      { field: 'process.args', caseInsensitive: false, values: [], contains: ['/gcloud/'] },
+      { field: 'process.args', caseInsensitive: false, values: [], prefixes: ['/tmp/'] },
+    ]);
+    // An escaped star is literal text; too short a run is no hint.
+    expect(keys('process.name:*ab\\*cd*')?.[0].contains).toEqual(['ab*cd']);
+    expect(keys('process.name:*ab*')).toBeUndefined();
+    // Found through the index on any value ending in the suffix (and not on others).
+    const r = rule('query', 'event.category:process and process.args:*/.aws/credentials');
+    const index = new RuleIndex(new DetectionEngine([r]).runtimes);
+    const event = (arg: string) => ({ event: { category: ['process'] }, process: { args: ['cat', arg] } });
+    expect(index.candidates(event('/root/.aws/credentials'))).toHaveLength(1);
+    expect(index.candidates(event('/root/.aws/config'))).toHaveLength(0);
+  });
+
   it('EQL: ==, in, in~, : and like without wildcards, prefixes for trailing *', () => {
     const r = rule(
       'eql',

@@ -386,20 +386,31 @@ function kqlHint(node: KqlNode): Hint | undefined {
   if (!field || field.wildcard || !KQL_KEYWORD_FIELDS.has(field.text)) return undefined;
   if (value.keyword) return undefined;
   if (value.wildcard) {
-    const parts = value.wildcard;
-    const literal = parts.slice(0, -1);
-    if (
-      parts.length < 2 ||
-      typeof parts[parts.length - 1] === 'string' ||
-      !literal.every((x) => typeof x === 'string')
-    )
-      return undefined;
-    const prefix = (literal as string[]).join('');
-    if (prefix.length < MIN_PREFIX) return undefined;
-    return [{ field: field.text, caseInsensitive: false, values: [], prefixes: [prefix] }];
+    const key = kqlPatternKey(field.text, value.wildcard);
+    return key ? [key] : undefined;
   }
   if (!usable(value.text)) return undefined;
   return [{ field: field.text, caseInsensitive: false, values: [value.text] }];
+}
+
+/**
+ * A KQL wildcard value (its parts: runs of unescaped literal text between `*`), as for EQL
+ * patterns: its literal prefix (`/tmp/` of `/tmp/*`), else its literal suffix (`.aws/credentials`
+ * after a leading star), else the longest literal run it contains; undefined when each is too
+ * short to select anything.
+ */
+function kqlPatternKey(field: string, parts: unknown[]): LiteralKey | undefined {
+  const first = parts[0];
+  const last = parts[parts.length - 1];
+  if (typeof first === 'string' && usablePrefix(first))
+    return { field, caseInsensitive: false, values: [], prefixes: [first] };
+  if (typeof last === 'string' && last.length >= MIN_SUFFIX)
+    return { field, caseInsensitive: false, values: [], suffixes: [last] };
+  let longest = '';
+  for (const part of parts) if (typeof part === 'string' && part.length > longest.length) longest = part;
+  if (longest.length >= MIN_CONTAINS)
+    return { field, caseInsensitive: false, values: [], contains: [longest] };
+  return undefined;
 }
 
 /** Literal hints for a rule; undefined when none can be proven. */
