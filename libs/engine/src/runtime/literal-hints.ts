@@ -35,48 +35,45 @@ export interface LiteralKey {
 /** Shortest prefix worth indexing (shorter ones select too much). */
 const MIN_PREFIX = 2;
 
-// `abc*`, `ab?d*`, `/proc/<*>/fd/<*>` → the text before the first wildcard; undefined when
-// that is too short to select anything (`*x`, `?memfd:*`). `.*` (a hidden binary or file, in
-// many Linux rules) is the one single-character prefix kept: names rarely start with a dot.
-function prefixOf(pattern: string): string | undefined {
-  const star = pattern.indexOf('*');
-  const question = pattern.indexOf('?');
-  const first = star < 0 ? question : question < 0 ? star : Math.min(star, question);
-  if (first < 0) return undefined;
-  const p = pattern.slice(0, first);
-  return usablePrefix(p) && !p.includes('\\') ? p : undefined;
-}
-
 /** Long enough to select something, or `.`. */
 function usablePrefix(p: string): boolean {
   return p.length >= MIN_PREFIX || p === '.';
 }
 
-// `*.cgi`, `php*.fcgi` → the text after the last wildcard (the value must end with it);
-// undefined when that is too short (`*.d`, `abc*`) or holds an escape.
-function suffixOf(pattern: string): string | undefined {
-  const last = Math.max(pattern.lastIndexOf('*'), pattern.lastIndexOf('?'));
-  if (last < 0) return undefined;
-  const s = pattern.slice(last + 1);
-  if (s.length < MIN_SUFFIX || s.includes('\\')) return undefined;
-  return s;
-}
-
 /** Shortest suffix worth indexing (`.sh`, `.py`: extensions select well). */
 const MIN_SUFFIX = 3;
-
-// `*containerd.sock*`, `?memfd:*`, `*/bin/*sh*` → the longest literal text between wildcards
-// (every match contains it); undefined when shorter than MIN_CONTAINS or holding an escape.
-function containedOf(pattern: string): string | undefined {
-  let best = '';
-  for (const part of pattern.split(/[*?]/)) if (part.length > best.length) best = part;
-  if (best.length < MIN_CONTAINS || best.includes('\\')) return undefined;
-  return best;
-}
 
 /** Shortest contained text worth indexing: a value is tested for each one (once per
  * distinct value, thanks to the index's per-value cache). */
 const MIN_CONTAINS = 4;
+
+/** What every value a wildcard pattern matches holds: its literal prefix (into `prefixes`),
+ * suffix (`suffixes`) or contained text (`contains`). */
+interface PatternLiteral {
+  kind: 'prefixes' | 'suffixes' | 'contains';
+  text: string;
+}
+
+/**
+ * From a wildcard pattern's literal runs (the texts around its wildcards, in order: at least
+ * two): the first run, the value's prefix (`abc*`, `/proc/<*>/fd/<*>`; `.*`, a hidden binary
+ * or file in many Linux rules, is the one single-character prefix kept); else the last, its
+ * suffix (`*.cgi`, `php*.fcgi`); else the longest, text it contains (`*containerd.sock*`,
+ * `?memfd:*`); undefined when each is too short to select anything or not `literal` (EQL
+ * patterns keep their escapes: a run holding one is not used).
+ */
+function patternLiteral(
+  runs: readonly string[],
+  literal: (run: string) => boolean,
+): PatternLiteral | undefined {
+  const first = runs[0];
+  if (usablePrefix(first) && literal(first)) return { kind: 'prefixes', text: first };
+  const last = runs[runs.length - 1];
+  if (last.length >= MIN_SUFFIX && literal(last)) return { kind: 'suffixes', text: last };
+  let longest = '';
+  for (const run of runs) if (run.length > longest.length) longest = run;
+  return longest.length >= MIN_CONTAINS && literal(longest) ? { kind: 'contains', text: longest } : undefined;
+}
 
 /** Fields with too few distinct values to select anything. */
 const UNSELECTIVE = new Set([
@@ -260,38 +257,25 @@ function eqlHint(node: EqlNode): Hint | undefined {
       const patterns = (node.patterns as EqlNode[]).map((p) => p.value);
       if (!field || patterns.length === 0 || !patterns.every((v) => typeof v === 'string')) return undefined;
       const values: string[] = [];
-      const prefixes: string[] = [];
-      const suffixes: string[] = [];
-      const contains: string[] = [];
+      const lists: Record<PatternLiteral['kind'], string[]> = { prefixes: [], suffixes: [], contains: [] };
       for (const v of patterns as string[]) {
         if (!v.includes('*') && !v.includes('?')) {
           if (!usable(v)) return undefined;
           values.push(v);
           continue;
         }
-        // A value matching the pattern starts with its prefix, or else ends with its suffix.
-        const prefix = prefixOf(v);
-        if (prefix !== undefined) {
-          prefixes.push(prefix);
-          continue;
-        }
-        const suffix = suffixOf(v);
-        if (suffix !== undefined) {
-          suffixes.push(suffix);
-          continue;
-        }
-        const inner = containedOf(v);
-        if (inner === undefined) return undefined;
-        contains.push(inner);
+        const found = patternLiteral(v.split(/[*?]/), (run) => !run.includes('\\'));
+        if (found === undefined) return undefined;
+        lists[found.kind].push(found.text);
       }
       const key: LiteralKey = {
         field,
         caseInsensitive: node.caseInsensitive === true || node.op === 'seq',
         values,
       };
-      if (prefixes.length > 0) key.prefixes = prefixes;
-      if (suffixes.length > 0) key.suffixes = suffixes;
-      if (contains.length > 0) key.contains = contains;
+      if (lists.prefixes.length > 0) key.prefixes = lists.prefixes;
+      if (lists.suffixes.length > 0) key.suffixes = lists.suffixes;
+      if (lists.contains.length > 0) key.contains = lists.contains;
       return [key];
     }
     default:
@@ -393,24 +377,16 @@ function kqlHint(node: KqlNode): Hint | undefined {
   return [{ field: field.text, caseInsensitive: false, values: [value.text] }];
 }
 
-/**
- * A KQL wildcard value (its parts: runs of unescaped literal text between `*`), as for EQL
- * patterns: its literal prefix (`/tmp/` of `/tmp/*`), else its literal suffix (`.aws/credentials`
- * after a leading star), else the longest literal run it contains; undefined when each is too
- * short to select anything.
- */
-function kqlPatternKey(field: string, parts: unknown[]): LiteralKey | undefined {
-  const first = parts[0];
-  const last = parts[parts.length - 1];
-  if (typeof first === 'string' && usablePrefix(first))
-    return { field, caseInsensitive: false, values: [], prefixes: [first] };
-  if (typeof last === 'string' && last.length >= MIN_SUFFIX)
-    return { field, caseInsensitive: false, values: [], suffixes: [last] };
-  let longest = '';
-  for (const part of parts) if (typeof part === 'string' && part.length > longest.length) longest = part;
-  if (longest.length >= MIN_CONTAINS)
-    return { field, caseInsensitive: false, values: [], contains: [longest] };
-  return undefined;
+/** A KQL wildcard value's key (see patternLiteral): its parts are unescaped literal text and
+ * `*` markers, so every run is literal as it is (an escaped star included). */
+function kqlPatternKey(field: string, parts: readonly unknown[]): LiteralKey | undefined {
+  const runs = [''];
+  for (const part of parts) {
+    if (typeof part === 'string') runs[runs.length - 1] += part;
+    else runs.push('');
+  }
+  const found = patternLiteral(runs, () => true);
+  return found && { field, caseInsensitive: false, values: [], [found.kind]: [found.text] };
 }
 
 /** Literal hints for a rule; undefined when none can be proven. */
