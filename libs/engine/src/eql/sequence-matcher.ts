@@ -237,7 +237,7 @@ function expandStage(stage: EqlStage): (PlanStage & { missing: boolean })[] {
 
 export function planEqlSequence(
   query: EqlSequenceQuery,
-  options: EqlSequenceMatcherOptions = {},
+  matcherOptions: EqlSequenceMatcherOptions = {},
 ): EqlSequencePlan {
   const stages = query.stages.flatMap(expandStage);
   const positive: number[] = [];
@@ -265,7 +265,9 @@ export function planEqlSequence(
   };
   const conditionOf = stages.map((s) => conditionIndex(s.condition));
   const untilCondition = query.until ? conditionIndex(query.until.condition) : -1;
-  const keyGates: (number[] | null)[] = conditions.map(() => []);
+  const options = { ...DEFAULT_OPTIONS, ...stripUndefined(matcherOptions) };
+  // (none under testEveryStage, the reference: every condition is tested)
+  const keyGates: (number[] | null)[] = conditions.map(() => (options.testEveryStage ? null : []));
   positive.forEach((stage, j) => {
     if (j > 0) keyGates[conditionOf[stage]]?.push(j);
   });
@@ -296,7 +298,7 @@ export function planEqlSequence(
         }
       : undefined,
     maxspanMs: maxspan !== undefined && maxspan > 0 ? maxspan : undefined,
-    options: { ...DEFAULT_OPTIONS, ...stripUndefined(options) },
+    options,
   };
 }
 
@@ -609,9 +611,8 @@ export function processEqlSequenceEvent(
   markLive(plan, held);
   const live = input.laterStagesOnly === true ? plan.liveLater : plan.live;
   let any = false;
-  const gates = plan.options.testEveryStage ? undefined : plan.keyGates;
   for (let i = 0; i < plan.conditions.length; i++) {
-    const gate = gates?.[i] ?? null;
+    const gate = plan.keyGates[i];
     hits[i] =
       live[i] && (gate === null ? plan.conditions[i](event) : keyGatedHit(plan, held, gate, i, event));
     if (hits[i]) any = true;
@@ -643,7 +644,7 @@ export function processEqlSequenceEvent(
     const holding = j > 0 && !plan.options.testEveryStage ? (held.lastValues[j - 1] ?? undefined) : undefined;
     for (const values of keyTuples(stage, event)) {
       // No key holding a partial at j-1 ends in this value: nothing to advance.
-      if (holding !== undefined && values.length > 0 && !holding.has(values[values.length - 1])) continue;
+      if (holding !== undefined && !endsLikeHeld(values, holding)) continue;
       const id = keyId(values);
       if (j === 0) {
         const ks = touchKey(plan, state, id, values);
@@ -776,11 +777,16 @@ function keyGatedHit(plan: EqlSequencePlan, held: Held, gate: number[], c: numbe
   return false;
 }
 
-/** Whether some join key tuple of the event ends in a value of `holding` (or has no keys). */
+/** Whether some join key tuple of the event could find a partial `holding` counts. */
 function mayAdvance(stage: PlanStage, event: unknown, holding: Map<unknown, number>): boolean {
-  for (const values of keyTuples(stage, event))
-    if (values.length === 0 || holding.has(values[values.length - 1])) return true;
+  for (const values of keyTuples(stage, event)) if (endsLikeHeld(values, holding)) return true;
   return false;
+}
+
+/** Whether a key tuple could be one holding a partial at a position: it has no keys, or it
+ * ends in a last value some key holding one there ends in (`Held.lastValues`). */
+function endsLikeHeld(values: unknown[], holding: Map<unknown, number>): boolean {
+  return values.length === 0 || holding.has(values[values.length - 1]);
 }
 
 /** The event as a stage keeps it: its time, tiebreaker, arrival number and ref. */
