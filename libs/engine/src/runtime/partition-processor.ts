@@ -8,11 +8,10 @@
  * are deterministic, the alerter dedupes).
  */
 import type { AlertDocument } from '../alerts/alert-document';
-import { eventIndex } from '../event/event-index';
 import { ReorderBuffer, type ReleasedEvent, type ReorderOptions } from '../ordering/reorder-buffer';
 import type { StateStore } from '../state/state-store';
 import type { DetectionEngine } from './detection-engine';
-import type { EvaluatedEvent } from './evaluated-event';
+import { evaluatedEvent, type EvaluatedEvent } from './evaluated-event';
 import { PartitionState } from './partition-state';
 import type { RuleRuntime } from './rule-runtime';
 
@@ -184,9 +183,8 @@ export class PartitionProcessor {
     const termKeys = new Set<string>();
     for (const r of released) {
       this.state.bufferReleased(r.seq);
-      const index = eventIndex(r.event);
-      const e: EvaluatedEvent = { event: r.event, index, time: r.time, ref: null };
-      const candidates = this.engine.candidates(r.event, index);
+      const e = evaluatedEvent(r.event, r.time);
+      const candidates = this.engine.candidates(e.event, e.index);
       // Gated sequence rules may want events no index entry selects (see DetectionEngine).
       if (candidates.length === 0 && !this.engine.hasGatedRules) continue;
       batch.push({ e, candidates });
@@ -211,7 +209,7 @@ export class PartitionProcessor {
     else
       for (const r of released) {
         this.state.bufferReleased(r.seq);
-        const e: EvaluatedEvent = { event: r.event, index: eventIndex(r.event), time: r.time, ref: null };
+        const e = evaluatedEvent(r.event, r.time);
         this.engine.evaluate(e, null, this.state, alerts, learnOnly || e.time < this.learnBefore);
       }
     this.counters.evaluated += released.length;
