@@ -6,11 +6,12 @@
  *
  * Per event: the guards' mask, narrowed to the rules whose index patterns accept the event's
  * index (once per mask and index name) → the rules of that view that can match (category /
- * literal index), plus gated sequences waiting for the event's category → by kind: filter rules (KQL queries, EQL event queries) alert on a match;
- * sequences advance the matcher; new_terms compare the event's terms with the history window;
- * threshold rules count the event into its groups' windows. Alerts pass the rule's exceptions
- * (already folded into the rule's filters by @sequent/rules; checked again on the alert's
- * source document, which is what Kibana does).
+ * literal index), plus gated sequences waiting for the event's category → by kind: filter
+ * rules (KQL queries, EQL event queries) alert on a match; sequences advance the matcher;
+ * new_terms compare the event's terms with the history window; threshold rules count the
+ * event into its groups' windows. Alerts pass the rule's exceptions (already folded into the
+ * rule's filters by @sequent/rules; checked again on the alert's source document, which is
+ * what Kibana does).
  */
 import { setField, type Doc } from '@sequent/ecs';
 import { compileEqlFieldGetter, enterEventScope, leaveEventScope, type CompiledRule } from '@sequent/rules';

@@ -186,9 +186,9 @@ const FOUND_NOTHING: RuleRuntime[][] = [];
 // read once for the index and every rule.
 const readCategory = compileEqlFieldGetter('event.category');
 
-/** Whether an event whose `event.category` is `raw` has one of `categories`. */
+/** Whether an event whose `event.category` is `raw`, not one string (`candidates` looks a
+ * single category up once per view), has one of `categories`. */
 function usedBy(categories: Set<string>, raw: unknown): boolean {
-  if (typeof raw === 'string') return categories.has(raw.toLowerCase());
   if (!Array.isArray(raw)) return false;
   for (const c of raw) if (typeof c === 'string' && categories.has(c.toLowerCase())) return true;
   return false;
