@@ -199,8 +199,7 @@ export class RuleIndex {
   private readonly fields: FieldIndex[] = [];
   private readonly always: RuleRuntime[] = [];
   private readonly collector = new Collector();
-  /** Views per mask object (masks are cached by the guard table), and per mask content. */
-  private readonly viewsByMask = new WeakMap<Uint8Array, IndexView>();
+  /** Views per mask content (the engine keeps them per guard mask and index name). */
   private readonly viewsByContent = new Map<string, IndexView>();
   /** The literal hints each rule is filed under (explain output, tests). */
   readonly literalHints = new Map<RuleRuntime, LiteralKey[]>();
@@ -251,20 +250,17 @@ export class RuleIndex {
 
   /**
    * The view of the rules `allowed` lets through (1 per rule ordinal), or undefined past
-   * `MAX_INDEX_VIEWS` distinct masks. Same mask object, same view; equal masks share one.
+   * `MAX_INDEX_VIEWS` distinct masks. Equal masks share one view.
    */
   viewFor(allowed: Uint8Array): IndexView | undefined {
-    let view = this.viewsByMask.get(allowed);
-    if (view !== undefined) return view;
     const content = Buffer.from(allowed.buffer, allowed.byteOffset, allowed.byteLength).toString('latin1');
-    view = this.viewsByContent.get(content);
+    let view = this.viewsByContent.get(content);
     if (view === undefined) {
       if (this.viewsByContent.size >= MAX_INDEX_VIEWS) return undefined;
       const fields = this.fields.filter((fi) => [...fi.rules].some((rt) => allowed[rt.ordinal] === 1));
       view = new IndexView(fields, allowed.slice());
       this.viewsByContent.set(content, view);
     }
-    this.viewsByMask.set(allowed, view);
     return view;
   }
 
